@@ -1,0 +1,190 @@
+"""Whole-dialogue checks that need the typed model: targets, reachability, routes, templates.
+
+Schema problems are found while loading (trainer.content); what is here looks at the dialogue
+as a graph and at the meaning of its conditions and texts.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+
+from trainer.conditions import SKILL_NAMES, STATE_NAMES
+from trainer.content import display_path
+from trainer.model import Dialogue, Persona
+from trainer.problems import Problem, did_you_mean
+from trainer.templates import TEMPLATE_NAMES, template_problems
+from trainer.yamlsrc import Located, Path_
+
+SAMPLE_TRAINEE = "Sam"
+
+
+class _Reporter:
+    def __init__(self, located: Located) -> None:
+        self.located = located
+        self.name = display_path(located.path)
+        self.problems: list[Problem] = []
+
+    def __call__(
+        self, spot: Path_, severity: str, code: str, /, *, key: bool = False, line: int = 0,
+        col: int = 0, **params,
+    ) -> None:  # fmt: skip
+        pos = self.located.pos(spot, key=key)
+        line, col = (line, col or 1) if line else (pos.line, pos.col)
+        self.problems.append(Problem.make(self.name, line, col, severity, code, **params))  # type: ignore[arg-type]
+
+
+def check_dialogue(
+    dialogue: Dialogue, located: Located, personas: Mapping[str, Persona]
+) -> list[Problem]:
+    """Every graph-level and meaning-level problem in one validated dialogue."""
+    report = _Reporter(located)
+    nodes = dialogue.nodes
+    if dialogue.persona not in personas:
+        report(
+            ("persona",), "error", "unknown-persona", persona=dialogue.persona,
+            known=", ".join(sorted(personas)) or "-",
+            suggestion=did_you_mean(dialogue.persona, personas),
+        )  # fmt: skip
+    if dialogue.start not in nodes:
+        report(
+            ("start",), "error", "unknown-node", target=dialogue.start,
+            suggestion=did_you_mean(dialogue.start, nodes),
+        )  # fmt: skip
+    elif nodes[dialogue.start].end is not None:
+        report(("start",), "warning", "start-is-ending")
+    used_flags: set[str] = set()
+    for node in nodes.values():
+        base: Path_ = ("nodes", node.id)
+        if node.end is None and not node.choices and not node.routes:
+            report(base, "error", "dead-end", key=True, node=node.id)
+        for choice in node.choices:
+            if choice.next not in nodes:
+                report(
+                    (*base, "choices", choice.index, "next"), "error", "unknown-node",
+                    target=choice.next, suggestion=did_you_mean(choice.next, nodes),
+                )  # fmt: skip
+        for position, route in enumerate(node.routes):
+            where = (*base, "routes", route.index)
+            if route.next not in nodes:
+                report(
+                    (*where, "next"), "error", "unknown-node", target=route.next,
+                    suggestion=did_you_mean(route.next, nodes),
+                )  # fmt: skip
+            if route.is_fallback and position < len(node.routes) - 1:
+                later = node.routes[position + 1]
+                report(
+                    (*base, "routes", later.index), "warning", "unreachable-route",
+                    index=later.index + 1,
+                )  # fmt: skip
+            for number, clause in enumerate(route.when):
+                used_flags.add(clause.name)
+                known = (
+                    clause.name in SKILL_NAMES
+                    or clause.name in STATE_NAMES
+                    or (clause.kind == "flag" and clause.name in dialogue.flags)
+                )
+                if clause.kind == "state" and clause.name not in STATE_NAMES:
+                    known = False
+                if not known:
+                    spot = (
+                        (*where, "when", number)
+                        if (*where, "when", number) in located.values
+                        else (*where, "when")
+                    )
+                    report(
+                        spot, "error", "unknown-variable", name=clause.name,
+                        condition=clause.source,
+                        suggestion=did_you_mean(
+                            clause.name, (*SKILL_NAMES, *STATE_NAMES, *sorted(dialogue.flags))
+                        ),
+                    )  # fmt: skip
+        if node.routes and not node.routes[-1].is_fallback:
+            last = node.routes[-1]
+            report((*base, "routes", last.index), "error", "missing-fallback")
+        _check_template(report, located, dialogue, node.id, node.say, personas)
+        used_flags.update(f for f in dialogue.flags if f in node.say)
+    for flag in sorted(dialogue.flags - used_flags):
+        where = _first_set(dialogue, flag)
+        report(where, "warning", "unused-flag", flag=flag)
+    _check_graph(report, dialogue)
+    return report.problems
+
+
+def _first_set(dialogue: Dialogue, flag: str) -> Path_:
+    for node in dialogue.nodes.values():
+        base: Path_ = ("nodes", node.id)
+        if flag in node.enter.set:
+            return (*base, "enter", "set")
+        for c in node.choices:
+            if flag in c.effects.set:
+                return (*base, "choices", c.index, "effects", "set")
+        for r in node.routes:
+            if flag in r.effects.set:
+                return (*base, "routes", r.index, "effects", "set")
+    return ("nodes",)
+
+
+def _check_graph(report: _Reporter, dialogue: Dialogue) -> None:
+    nodes = dialogue.nodes
+    edges = {nid: [t for t in node.targets() if t in nodes] for nid, node in nodes.items()}
+    reached: set[str] = set()
+    if dialogue.start in nodes:
+        queue = deque([dialogue.start])
+        reached.add(dialogue.start)
+        while queue:
+            for target in edges[queue.popleft()]:
+                if target not in reached:
+                    reached.add(target)
+                    queue.append(target)
+        for nid in nodes:
+            if nid not in reached:
+                report(
+                    ("nodes", nid),
+                    "warning",
+                    "unreachable-node",
+                    key=True,
+                    node=nid,
+                    start=dialogue.start,
+                )
+    endings = {nid for nid, node in nodes.items() if node.end is not None}
+    if not endings:
+        report(("nodes",), "error", "no-endings", key=True)
+        return
+    incoming: dict[str, list[str]] = {nid: [] for nid in nodes}
+    for source, targets in edges.items():
+        for target in targets:
+            incoming[target].append(source)
+    can_end = set(endings)
+    queue = deque(endings)
+    while queue:
+        for source in incoming[queue.popleft()]:
+            if source not in can_end:
+                can_end.add(source)
+                queue.append(source)
+    for nid, node in nodes.items():
+        stuck = nid not in can_end and (node.choices or node.routes)
+        if stuck:
+            report(("nodes", nid), "error", "no-ending", key=True, node=nid)
+
+
+def _check_template(
+    report: _Reporter, located: Located, dialogue: Dialogue, node_id: str, source: str,
+    personas: Mapping[str, Persona],
+) -> None:  # fmt: skip
+    persona = personas.get(dialogue.persona)
+    view = persona.template_view() if persona else {"name": "X", "age": 0, "id": dialogue.persona}
+    context = {
+        "persona": view, "trainee": SAMPLE_TRAINEE, "trust": 50, "mood": 50,
+        "flags": frozenset(dialogue.flags),
+    }  # fmt: skip
+    for offset, code, what in template_problems(source, context):
+        where = ("nodes", node_id, "say")
+        pos = located.pos(where)
+        first = located.line_text(pos.line)[pos.col - 1 :].lstrip()
+        block = first[:1] in ("|", ">")
+        line = pos.line + offset if block else pos.line + offset - 1
+        fields = [f"persona.{name}" for name in view]
+        suggestion = did_you_mean(what, (*TEMPLATE_NAMES, *fields))
+        found = located.line_text(line).find(what.split(".")[-1].split("'")[0])
+        report(where, "error", code, line=line, col=found + 1, what=what, suggestion=suggestion)

@@ -1,0 +1,116 @@
+"""The `buurttrainer` command: one entry point, a subcommand per task.
+
+A thin layer over the core. Imports of the core happen inside each command so that
+`buurttrainer --help` stays fast and never loads scikit-learn or Textual. Errors go to stderr
+with a non-zero exit code; content problems are reported, never raised as tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from trainer import __version__
+from trainer.messages import LANGUAGES, set_language, text
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line on stderr, exit code 1."""
+
+
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--content", metavar="DIR", default=default,
+        help="folder with personas/ and dialogues/ (env BUURTTRAINER_CONTENT; default: shipped content)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--data-dir", metavar="DIR", default=default,
+        help="folder for the session store (env BUURTTRAINER_DATA; default: user data folder)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--lang", choices=LANGUAGES, default=default,
+        help="language of messages (env BUURTTRAINER_LANG; default: nl)",
+    )  # fmt: skip
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="buurttrainer",
+        description="Buurttrainer: practise doorstep conversations as a buurtassistent.",
+    )
+    parser.add_argument("--version", action="version", version=f"buurttrainer {__version__}")
+    _global_options(parser, suppress=False)
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, suppress=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("check", parents=[common], help="check personas, dialogues and playthroughs")
+    p.add_argument(
+        "paths", nargs="*", metavar="PATH", help="content folders or files (default: the content)"
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--strict", action="store_true", help="also fail on warnings")
+
+    p = sub.add_parser("graph", parents=[common], help="draw a dialogue as Mermaid or Graphviz DOT")
+    p.add_argument("dialogue", metavar="DIALOGUE")
+    p.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
+
+    p = sub.add_parser("play", parents=[common], help="play a conversation in the terminal")
+    p.add_argument("persona", nargs="?", metavar="PERSONA")
+    p.add_argument("--dialogue", metavar="ID", help="which dialogue of the persona")
+    p.add_argument("--trainee", metavar="NAME", help="who is practising (remembered)")
+    p.add_argument("--choices", action="store_true", help="pick from ready-made answers")
+    p.add_argument("--script", metavar="FILE", help="play the playthroughs in FILE")
+    p.add_argument(
+        "--resume", nargs="?", const="latest", metavar="SESSION",
+        help="continue an unfinished session (default: your latest)",
+    )  # fmt: skip
+
+    p = sub.add_parser("sessions", parents=[common], help="list recorded sessions")
+    p.add_argument("--trainee", metavar="NAME")
+    p.add_argument("--persona", metavar="ID")
+    p.add_argument(
+        "--since", metavar="DATE", help="only sessions started on or after DATE (YYYY-MM-DD)"
+    )
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    lang = getattr(args, "lang", None) or os.environ.get("BUURTTRAINER_LANG") or "nl"
+    set_language(lang if lang in LANGUAGES else "nl")
+    if args.command is None:
+        print(text("cli.no_app"))
+        return 0
+    from trainer.store import StoreError
+
+    try:
+        if args.command == "check":
+            from trainer.commands.check import run
+        elif args.command == "graph":
+            from trainer.commands.graph import run
+        elif args.command == "play":
+            from trainer.commands.play import run
+        else:
+            from trainer.commands.sessions import run
+        return run(args)
+    except UserError as exc:
+        print(text("cli.error", message=exc), file=sys.stderr)
+        return 1
+    except StoreError as exc:
+        print(text("cli.error", message=exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,57 @@
+"""One module per CLI subcommand; each exposes `run(args) -> exit code`."""
+
+from __future__ import annotations
+
+import argparse
+
+from trainer.cli import UserError
+from trainer.content import Content, content_root, load_content
+from trainer.messages import text
+from trainer.model import Dialogue, Persona
+from trainer.problems import did_you_mean
+
+
+def load(args: argparse.Namespace) -> Content:
+    return load_content(content_root(getattr(args, "content", None)))
+
+
+def open_store(args: argparse.Namespace):
+    from trainer.store import Store, StoreError, data_dir
+
+    folder = data_dir(getattr(args, "data_dir", None))
+    try:
+        return Store(folder)
+    except StoreError as exc:
+        raise UserError(text("cli.db_error", path=folder, reason=exc)) from exc
+
+
+def pick_persona(content: Content, persona_id: str) -> Persona:
+    if persona_id not in content.personas:
+        raise UserError(
+            text(
+                "cli.unknown_persona",
+                persona=persona_id,
+                known=", ".join(sorted(content.personas)) or "-",
+                suggestion=did_you_mean(persona_id, content.personas),
+            )
+        )
+    return content.personas[persona_id]
+
+
+def pick_dialogue(content: Content, persona: Persona, dialogue_id: str | None) -> Dialogue:
+    options = content.dialogues_for(persona.id)
+    if dialogue_id is None:
+        if not options:
+            raise UserError(text("cli.no_dialogue", persona=persona.id))
+        return options[0]
+    for dialogue in options:
+        if dialogue.id == dialogue_id:
+            return dialogue
+    raise UserError(
+        text(
+            "cli.unknown_dialogue",
+            dialogue=dialogue_id,
+            persona=persona.id,
+            known=", ".join(d.id for d in options) or "-",
+        )
+    )

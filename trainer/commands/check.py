@@ -1,0 +1,107 @@
+"""`buurttrainer check`: every problem in the content, compiler-style, or as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from trainer.commands import load
+from trainer.content import Content, content_root, display_path, load_content
+from trainer.messages import text
+from trainer.playthrough import load_playthroughs
+from trainer.problems import Problem
+
+CONTENT_DIRS = ("personas", "dialogues")
+
+
+def collect(root: Path) -> tuple[Content, list[Problem], int]:
+    """Load a content root and check its playthrough files too; returns content, problems, files."""
+    content = load_content(root)
+    problems = list(content.problems)
+    files = len(content.files)
+    for path in content.playthrough_files():
+        files += 1
+        problems.extend(load_playthroughs(path, content)[1])
+    return content, problems, files
+
+
+def _targets(args: argparse.Namespace) -> list[tuple[Path, Path | None]]:
+    """(content root, only this file or None) for each PATH given."""
+    if not args.paths:
+        return [(content_root(args.content), None)]
+    targets = []
+    for raw in args.paths:
+        path = Path(raw)
+        if path.is_file() and path.parent.name in CONTENT_DIRS:
+            targets.append((path.parent.parent, path))
+        elif path.is_file():
+            targets.append((path.parent, path))
+        else:
+            targets.append((path, None))
+    return targets
+
+
+def run(args: argparse.Namespace) -> int:
+    problems: list[Problem] = []
+    dialogues = []
+    files = 0
+    personas = 0
+    for root, only in _targets(args):
+        if only is None and not root.exists():
+            problems.append(
+                Problem.make(display_path(root), 1, 1, "error", "no-content", root=root)
+            )
+            continue
+        content, found, count = collect(root) if root.exists() else (load(args), [], 0)
+        if only is not None:
+            name = display_path(only)
+            found = [p for p in found if p.path == name]
+            count = 1
+        problems.extend(found)
+        files += count
+        personas += len(content.personas)
+        dialogues.extend(d for d in content.dialogues.values() if only is None or d.path == only)
+    problems.sort(key=lambda p: (p.path, p.line, p.col, p.code))
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if args.format == "json":
+        print(
+            json.dumps(
+                {
+                    "problems": [p.to_json() for p in problems],
+                    "dialogues": [
+                        {
+                            "id": d.id,
+                            "persona": d.persona,
+                            "nodes": len(d.nodes),
+                            "endings": len(d.endings()),
+                            "routes": sum(len(n.routes) for n in d.nodes.values()),
+                            "choices": sum(len(n.choices) for n in d.nodes.values()),
+                        }
+                        for d in dialogues
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        lines: dict[str, list[str]] = {}
+        for problem in problems:
+            if problem.path not in lines:
+                try:
+                    lines[problem.path] = Path(problem.path).read_text("utf-8").splitlines()
+                except (OSError, UnicodeDecodeError):
+                    lines[problem.path] = []
+            source = lines[problem.path]
+            shown = source[problem.line - 1] if 0 < problem.line <= len(source) else ""
+            print(problem.render(shown))
+            print()
+        if problems:
+            print(text("check.summary", files=files, errors=errors, warnings=warnings))
+        else:
+            print(text("check.ok", dialogues=len(dialogues), personas=personas))
+    if errors or (args.strict and warnings):
+        return 1
+    return 0

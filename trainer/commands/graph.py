@@ -1,0 +1,34 @@
+"""`buurttrainer graph DIALOGUE`: the dialogue tree as Mermaid or Graphviz DOT."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from trainer.cli import UserError
+from trainer.commands import load
+from trainer.graph import render_graph
+from trainer.messages import text
+from trainer.problems import did_you_mean
+
+
+def run(args: argparse.Namespace) -> int:
+    content = load(args)
+    dialogue = content.dialogues.get(args.dialogue)
+    if dialogue is None:
+        if args.dialogue in content.broken:
+            raise UserError(text("cli.content_errors"))
+        raise UserError(
+            text(
+                "cli.graph_unknown",
+                dialogue=args.dialogue,
+                known=", ".join(sorted(content.dialogues)) or "-",
+                suggestion=did_you_mean(args.dialogue, content.dialogues),
+            )
+        )
+    output = render_graph(dialogue, args.format)
+    if args.output:
+        Path(args.output).write_text(output, encoding="utf-8")
+    else:
+        print(output, end="")
+    return 0

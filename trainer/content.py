@@ -1,0 +1,621 @@
+"""Loading personas and dialogues from a content folder into the typed model.
+
+Loading never raises on bad content: every file is validated on its own, its problems are
+collected with `file:line:col`, and a dialogue with errors is left out of `Content.dialogues`
+so that one broken file never stops the others from being offered.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from trainer.conditions import SKILL_NAMES, Clause, ConditionError, parse_clause
+from trainer.messages import text
+from trainer.model import (
+    DIFFICULTIES,
+    OUTCOMES,
+    SKILLS,
+    STATE_RANGE,
+    Choice,
+    Dialogue,
+    Effects,
+    Ending,
+    Node,
+    Offer,
+    Persona,
+    Route,
+)
+from trainer.problems import Problem, did_you_mean
+from trainer.yamlsrc import Located, Path_, load_located
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+FLAG_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+TESTS_SUFFIX = ".tests.yaml"
+
+
+def display_path(path: Path) -> str:
+    """How a file is named in messages: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+@dataclass
+class Content:
+    """Everything loaded from one content root, with the problems found on the way."""
+
+    root: Path
+    personas: dict[str, Persona] = field(default_factory=dict)
+    dialogues: dict[str, Dialogue] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    sources: dict[str, Located] = field(default_factory=dict)
+    broken: dict[str, str] = field(default_factory=dict)  # dialogue id -> display path
+    files: list[Path] = field(default_factory=list)
+
+    def dialogues_for(self, persona: str) -> list[Dialogue]:
+        return sorted(
+            (d for d in self.dialogues.values() if d.persona == persona), key=lambda d: d.id
+        )
+
+    def playthrough_files(self) -> list[Path]:
+        folder = self.root / "dialogues"
+        return sorted(folder.glob(f"*{TESTS_SUFFIX}")) if folder.is_dir() else []
+
+    def source_line(self, problem: Problem) -> str:
+        located = self.sources.get(problem.path)
+        return located.line_text(problem.line) if located else ""
+
+
+def persona_files(root: Path) -> list[Path]:
+    folder = root / "personas"
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def dialogue_files(root: Path) -> list[Path]:
+    folder = root / "dialogues"
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.yaml") if not p.name.endswith(TESTS_SUFFIX))
+
+
+def load_content(root: Path) -> Content:
+    """Load and validate every persona and dialogue under `root`."""
+    from trainer.checks import check_dialogue  # graph checks need the typed dialogue
+
+    content = Content(root=root)
+    if not (root / "personas").is_dir() and not (root / "dialogues").is_dir():
+        content.problems.append(
+            Problem.make(display_path(root), 1, 1, "error", "no-content", root=root)
+        )
+        return content
+    persona_sources: dict[str, str] = {}
+    for path in persona_files(root):
+        content.files.append(path)
+        persona, located, problems = _load_file(path, _build_persona)
+        if located is not None:
+            content.sources[display_path(path)] = located
+        content.problems.extend(problems)
+        if persona is None:
+            continue
+        if persona.id in content.personas:
+            content.problems.append(_duplicate(located, "persona", persona.id, persona_sources))
+            continue
+        persona_sources[persona.id] = display_path(path)
+        content.personas[persona.id] = persona
+    dialogue_sources: dict[str, str] = {}
+    for path in dialogue_files(root):
+        content.files.append(path)
+        dialogue, located, problems = _load_file(path, _build_dialogue)
+        if located is not None:
+            content.sources[display_path(path)] = located
+        if dialogue is not None and located is not None:
+            if dialogue.id in dialogue_sources:
+                problems.append(_duplicate(located, "dialoog", dialogue.id, dialogue_sources))
+            else:
+                dialogue_sources[dialogue.id] = display_path(path)
+            problems.extend(check_dialogue(dialogue, located, content.personas))
+        content.problems.extend(problems)
+        if dialogue is None:
+            continue
+        if any(p.severity == "error" for p in problems):
+            content.broken.setdefault(dialogue.id, display_path(path))
+        elif dialogue.id not in content.dialogues:
+            content.dialogues[dialogue.id] = dialogue
+    for persona in content.personas.values():
+        if persona.id not in {d.persona for d in content.dialogues.values()} and not any(
+            _persona_of_broken(content, d) == persona.id for d in content.broken
+        ):
+            located = content.sources.get(persona_sources[persona.id])
+            pos = located.pos(("id",)) if located else None
+            content.problems.append(
+                Problem.make(
+                    persona_sources[persona.id],
+                    pos.line if pos else 1,
+                    pos.col if pos else 1,
+                    "warning",
+                    "persona-without-dialogue",
+                    persona=persona.id,
+                )
+            )
+    return content
+
+
+def _persona_of_broken(content: Content, dialogue_id: str) -> str | None:
+    located = content.sources.get(content.broken[dialogue_id])
+    data = located.data if located else None
+    return data.get("persona") if isinstance(data, dict) else None
+
+
+def _duplicate(located: Located, kind: str, ident: str, seen: dict[str, str]) -> Problem:
+    pos = located.pos(("id",))
+    return Problem.make(
+        display_path(located.path), pos.line, pos.col, "error", "duplicate-id",
+        kind=kind, id=ident, other=seen[ident],
+    )  # fmt: skip
+
+
+def _load_file(path: Path, build: Callable[[_Validator], Any]):
+    located, problems = load_located(path, display_path(path))
+    if located is None:
+        return None, None, problems
+    validator = _Validator(located, display_path(path))
+    validator.problems.extend(problems)
+    result = build(validator)
+    return result, located, validator.problems
+
+
+# --------------------------------------------------------------------------- validation
+
+
+class _Validator:
+    """Schema checks over located data; every finding carries the spot it was found at."""
+
+    def __init__(self, located: Located, name: str) -> None:
+        self.located = located
+        self.name = name
+        self.problems: list[Problem] = []
+
+    def report(
+        self,
+        spot: Path_,
+        code: str,
+        /,
+        *,
+        key: bool = False,
+        severity: str = "error",
+        **params: Any,
+    ) -> None:
+        pos = self.located.pos(spot, key=key)
+        self.problems.append(Problem.make(self.name, pos.line, pos.col, severity, code, **params))  # type: ignore[arg-type]
+
+    def line(self, where: Path_) -> int:
+        return self.located.pos(where).line
+
+    def _type_name(self, value: Any) -> str:
+        if value is None:
+            return text("type.none")
+        if isinstance(value, bool):
+            return text("type.bool")
+        if isinstance(value, int):
+            return text("type.int")
+        if isinstance(value, float):
+            return text("type.number")
+        if isinstance(value, str):
+            return text("type.text")
+        if isinstance(value, list):
+            return text("type.list")
+        return text("type.mapping")
+
+    def wrong_type(self, where: Path_, value: Any, expected: str) -> None:
+        self.report(
+            where, "wrong-type", field=_field(where), expected=text(expected),
+            actual=self._type_name(value),
+        )  # fmt: skip
+
+    def mapping(
+        self, where: Path_, value: Any, required: Iterable[str], optional: Iterable[str],
+        place: str, extra: str = "",
+    ) -> dict[str, Any] | None:  # fmt: skip
+        if not isinstance(value, dict):
+            self.wrong_type(where, value, "type.mapping")
+            return None
+        required, optional = list(required), list(optional)
+        allowed = required + optional
+        for key in value:
+            if key not in allowed:
+                self.report(
+                    (*where, key), "unknown-key", key=True, field=key, where=place,
+                    allowed=", ".join(allowed), suggestion=did_you_mean(str(key), allowed),
+                )  # fmt: skip
+        for key in required:
+            if key not in value:
+                self.report(where, "missing-key", field=key, where=place, extra=extra)
+        return value
+
+    def string(self, where: Path_, value: Any, *, nonempty: bool = True) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.wrong_type(where, value, "type.text")
+            return None
+        result = str(value).strip()
+        if nonempty and not result:
+            self.report(
+                where, "bad-value", field=_field(where), value="''",
+                expected=text("expected.nonempty"),
+            )  # fmt: skip
+            return None
+        return result
+
+    def integer(self, where: Path_, value: Any, low: int, high: int) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.wrong_type(where, value, "type.int")
+            return None
+        if not low <= value <= high:
+            self.report(
+                where, "bad-value", field=_field(where), value=value,
+                expected=text("expected.range", low=low, high=high),
+            )  # fmt: skip
+            return None
+        return value
+
+    def ident(self, where: Path_, value: Any) -> str | None:
+        result = self.string(where, value)
+        if result is not None and not ID_PATTERN.match(result):
+            self.report(where, "bad-id", value=result)
+            return None
+        return result
+
+    def choice_of(
+        self, where: Path_, value: Any, options: Iterable[str], expected: str
+    ) -> str | None:
+        result = self.string(where, value)
+        options = list(options)
+        if result is not None and result not in options:
+            self.report(
+                where, "bad-value", field=_field(where), value=result,
+                expected=text(expected) + did_you_mean(result, options),
+            )  # fmt: skip
+            return None
+        return result
+
+    def text_list(self, where: Path_, value: Any) -> tuple[str, ...] | None:
+        """Feedback: one line or a list of lines."""
+        if isinstance(value, list):
+            items = [self.string((*where, i), item) for i, item in enumerate(value)]
+            if not value:
+                self.report(
+                    where, "bad-value", field=_field(where), value="[]",
+                    expected=text("expected.nonempty"),
+                )  # fmt: skip
+            return tuple(i for i in items if i is not None)
+        single = self.string(where, value)
+        return (single,) if single is not None else None
+
+    def list_of(self, where: Path_, value: Any) -> list[Any]:
+        if not isinstance(value, list):
+            self.wrong_type(where, value, "type.list")
+            return []
+        return value
+
+    def check_id_matches_file(self, ident: str | None) -> None:
+        stem = self.located.path.name.removesuffix(".yaml")
+        if ident is not None and ident != stem:
+            self.report(("id",), "id-mismatch", id=ident, file=self.located.path.name)
+
+
+def _field(where: Path_) -> str:
+    for part in reversed(where):
+        if isinstance(part, str):
+            return part
+    return str(where[-1]) if where else ""
+
+
+# --------------------------------------------------------------------------- personas
+
+PERSONA_REQUIRED = (
+    "id", "name", "age", "situation", "background", "character", "difficulty", "start",
+    "gives", "needs",
+)  # fmt: skip
+PERSONA_OPTIONAL = ("household",)
+
+
+def _build_persona(v: _Validator) -> Persona | None:
+    data = v.mapping((), v.located.data, PERSONA_REQUIRED, PERSONA_OPTIONAL, text("where.top"))
+    if data is None:
+        return None
+    ident = v.ident(("id",), data["id"]) if "id" in data else None
+    v.check_id_matches_file(ident)
+    fields = {
+        key: v.string((key,), data[key])
+        for key in ("name", "situation", "background", "character")
+        if key in data
+    }
+    household = v.string(("household",), data["household"]) if "household" in data else ""
+    age = v.integer(("age",), data["age"], 0, 120) if "age" in data else None
+    difficulty = (
+        v.choice_of(("difficulty",), data["difficulty"], DIFFICULTIES, "expected.difficulty")
+        if "difficulty" in data
+        else None
+    )
+    trust = mood = None
+    if "start" in data:
+        start = v.mapping(("start",), data["start"], ("trust",), ("mood",), "'start'")
+        if start is not None:
+            trust = (
+                v.integer(("start", "trust"), start["trust"], *STATE_RANGE)
+                if "trust" in start
+                else None
+            )
+            mood = v.integer(("start", "mood"), start.get("mood", 50), *STATE_RANGE)
+    gives = _offers(v, data, "gives", with_services=False)
+    needs = _offers(v, data, "needs", with_services=True)
+    values = (ident, age, difficulty, trust, mood, gives, needs, household, *fields.values())
+    if any(x is None for x in values) or len(fields) < 4:
+        return None
+    return Persona(
+        id=ident, name=fields["name"], age=age, situation=fields["situation"],
+        background=fields["background"], character=fields["character"],
+        difficulty=difficulty, start_trust=trust, start_mood=mood, gives=gives,
+        needs=needs, household=household or "", path=v.located.path,
+    )  # fmt: skip
+
+
+def _offers(v: _Validator, data: dict[str, Any], key: str, *, with_services: bool):
+    if key not in data:
+        return None
+    items = v.list_of((key,), data[key])
+    if isinstance(data[key], list) and not items:
+        v.report((key,), "bad-value", field=key, value="[]", expected=text("expected.nonempty"))
+    result = []
+    optional = ("services",) if with_services else ()
+    for index, item in enumerate(items):
+        where = (key, index)
+        entry = v.mapping(where, item, ("id", "text"), optional, f"'{key}'")
+        if entry is None:
+            continue
+        ident = v.ident((*where, "id"), entry["id"]) if "id" in entry else None
+        body = v.string((*where, "text"), entry["text"]) if "text" in entry else None
+        services: list[str] = []
+        if "services" in entry:
+            raw = v.list_of((*where, "services"), entry["services"])
+            services = [s for i, x in enumerate(raw) if (s := v.string((*where, "services", i), x))]
+        if ident and body:
+            result.append(Offer(ident, body, tuple(services)))
+    return tuple(result)
+
+
+# --------------------------------------------------------------------------- dialogues
+
+DIALOGUE_REQUIRED = ("id", "persona", "title", "start", "nodes")
+DIALOGUE_OPTIONAL = ("description",)
+NODE_KEYS = ("say", "enter", "choices", "routes", "end")
+CHOICE_REQUIRED = ("text", "skills", "feedback", "next")
+ROUTE_REQUIRED = ("feedback", "next")
+EFFECT_KEYS = ("trust", "mood", "set", "unset")
+
+
+def _build_dialogue(v: _Validator) -> Dialogue | None:
+    data = v.mapping((), v.located.data, DIALOGUE_REQUIRED, DIALOGUE_OPTIONAL, text("where.top"))
+    if data is None:
+        return None
+    ident = v.ident(("id",), data["id"]) if "id" in data else None
+    v.check_id_matches_file(ident)
+    persona = v.ident(("persona",), data["persona"]) if "persona" in data else None
+    title = v.string(("title",), data["title"]) if "title" in data else None
+    description = v.string(("description",), data.get("description", ""), nonempty=False)
+    start = v.string(("start",), data["start"]) if "start" in data else None
+    nodes: dict[str, Node] = {}
+    raw_nodes = data.get("nodes")
+    if "nodes" in data and not isinstance(raw_nodes, dict):
+        v.wrong_type(("nodes",), raw_nodes, "type.mapping")
+    elif isinstance(raw_nodes, dict):
+        if not raw_nodes:
+            v.report(
+                ("nodes",),
+                "bad-value",
+                field="nodes",
+                value="{}",
+                expected=text("expected.nonempty"),
+            )
+        for node_id, raw in raw_nodes.items():
+            node = _build_node(v, str(node_id), raw)
+            if node is not None:
+                nodes[str(node_id)] = node
+    if not nodes:
+        return None
+    # Keep going with what we have, so the graph checks still run; the missing pieces were
+    # reported above and make this dialogue count as broken.
+    ident = ident or v.located.path.name.removesuffix(".yaml")
+    flags = frozenset(
+        flag
+        for node in nodes.values()
+        for effects in (
+            node.enter,
+            *(c.effects for c in node.choices),
+            *(r.effects for r in node.routes),
+        )
+        for flag in effects.set
+    )
+    return Dialogue(
+        id=ident, persona=persona or "", title=title or ident, start=start or "", nodes=nodes,
+        description=description or "", path=v.located.path, flags=flags,
+    )  # fmt: skip
+
+
+def _build_node(v: _Validator, node_id: str, raw: Any) -> Node | None:
+    where: Path_ = ("nodes", node_id)
+    if not FLAG_PATTERN.match(node_id.replace("-", "_")):
+        v.report(where, "bad-id", key=True, value=node_id)
+    data = v.mapping(where, raw, ("say",), NODE_KEYS[1:], text("where.node", node=node_id))
+    if data is None:
+        return None
+    say = v.string((*where, "say"), data["say"]) if "say" in data else None
+    enter = _effects(v, (*where, "enter"), data["enter"]) if "enter" in data else Effects()
+    choices: list[Choice] = []
+    for index, item in enumerate(v.list_of((*where, "choices"), data.get("choices", []))):
+        choice = _build_choice(v, node_id, index, item)
+        if choice is not None:
+            choices.append(choice)
+    routes: list[Route] = []
+    for index, item in enumerate(v.list_of((*where, "routes"), data.get("routes", []))):
+        route = _build_route(v, node_id, index, item)
+        if route is not None:
+            routes.append(route)
+    end = None
+    if "end" in data:
+        raw_end = v.mapping(
+            (*where, "end"),
+            data["end"],
+            ("outcome", "debrief"),
+            (),
+            text("where.field", field="end"),
+        )
+        if raw_end is not None:
+            outcome = (
+                v.choice_of(
+                    (*where, "end", "outcome"), raw_end["outcome"], OUTCOMES, "expected.outcome"
+                )
+                if "outcome" in raw_end
+                else None
+            )
+            debrief = (
+                v.string((*where, "end", "debrief"), raw_end["debrief"])
+                if "debrief" in raw_end
+                else None
+            )
+            if outcome and debrief:
+                end = Ending(outcome, debrief)
+        if "choices" in data or "routes" in data:
+            key = "choices" if "choices" in data else "routes"
+            v.report(
+                (*where, key), "bad-value", key=True, field=key, value=key,
+                expected=text("expected.end_only"),
+            )  # fmt: skip
+    if say is None or enter is None:
+        return None
+    return Node(
+        id=node_id, say=say, enter=enter, choices=tuple(choices), routes=tuple(routes),
+        end=end, line=v.line(where),
+    )  # fmt: skip
+
+
+def _build_choice(v: _Validator, node_id: str, index: int, raw: Any) -> Choice | None:
+    where: Path_ = ("nodes", node_id, "choices", index)
+    place = text("where.choice", index=index + 1, node=node_id)
+    data = v.mapping(where, raw, CHOICE_REQUIRED, ("effects",), place)
+    if data is None:
+        return None
+    body = v.string((*where, "text"), data["text"]) if "text" in data else None
+    skills = _skills(v, (*where, "skills"), data["skills"]) if "skills" in data else None
+    feedback = v.text_list((*where, "feedback"), data["feedback"]) if "feedback" in data else None
+    target = v.string((*where, "next"), data["next"]) if "next" in data else None
+    effects = _effects(v, (*where, "effects"), data["effects"]) if "effects" in data else Effects()
+    if None in (body, skills, feedback, target, effects):
+        return None
+    return Choice(body, skills, feedback, target, effects, v.line(where), index)
+
+
+def _build_route(v: _Validator, node_id: str, index: int, raw: Any) -> Route | None:
+    where: Path_ = ("nodes", node_id, "routes", index)
+    place = text("where.route", index=index + 1, node=node_id)
+    data = v.mapping(where, raw, ROUTE_REQUIRED, ("when", "effects"), place)
+    if data is None:
+        return None
+    clauses: list[Clause] = []
+    ok = True
+    if "when" in data:
+        raw_when = data["when"]
+        items = raw_when if isinstance(raw_when, list) else [raw_when]
+        if not items:
+            v.report(
+                (*where, "when"),
+                "bad-value",
+                field="when",
+                value="[]",
+                expected=text("expected.nonempty"),
+            )
+            ok = False
+        for i, item in enumerate(items):
+            spot = (*where, "when", i) if isinstance(raw_when, list) else (*where, "when")
+            source = v.string(spot, item)
+            if source is None:
+                ok = False
+                continue
+            try:
+                clauses.append(parse_clause(source))
+            except ConditionError:
+                v.report(spot, "bad-condition", condition=source)
+                ok = False
+    feedback = v.text_list((*where, "feedback"), data["feedback"]) if "feedback" in data else None
+    target = v.string((*where, "next"), data["next"]) if "next" in data else None
+    effects = _effects(v, (*where, "effects"), data["effects"]) if "effects" in data else Effects()
+    if not ok or None in (feedback, target, effects):
+        return None
+    return Route(tuple(clauses), feedback, target, effects, v.line(where), index)
+
+
+def _skills(v: _Validator, where: Path_, raw: Any) -> frozenset[str] | None:
+    items = v.list_of(where, raw)
+    if not isinstance(raw, list):
+        return None
+    skills = set()
+    for i, item in enumerate(items):
+        name = v.string((*where, i), item)
+        if name is None:
+            continue
+        if name not in SKILLS:
+            v.report(
+                (*where, i), "unknown-skill", skill=name, suggestion=did_you_mean(name, SKILL_NAMES)
+            )
+            continue
+        skills.add(name)
+    return frozenset(skills)
+
+
+def _effects(v: _Validator, where: Path_, raw: Any) -> Effects | None:
+    data = v.mapping(where, raw, (), EFFECT_KEYS, text("where.field", field=_field(where)))
+    if data is None:
+        return None
+    deltas = {}
+    for key in ("trust", "mood"):
+        if key in data:
+            deltas[key] = v.integer((*where, key), data[key], -100, 100)
+    flags: dict[str, tuple[str, ...]] = {}
+    for key in ("set", "unset"):
+        names = []
+        raw_names = data.get(key, [])
+        items = raw_names if isinstance(raw_names, list) else [raw_names]
+        for i, item in enumerate(items):
+            spot = (*where, key, i) if isinstance(raw_names, list) else (*where, key)
+            name = v.string(spot, item)
+            if name is not None and not FLAG_PATTERN.match(name):
+                v.report(spot, "bad-value", field=key, value=name, expected=text("expected.flag"))
+            elif name is not None:
+                names.append(name)
+        flags[key] = tuple(names)
+    if any(value is None for value in deltas.values()):
+        return None
+    return Effects(
+        trust=deltas.get("trust") or 0, mood=deltas.get("mood") or 0,
+        set=flags["set"], unset=flags["unset"],
+    )  # fmt: skip
+
+
+def default_content_root() -> Path:
+    """The shipped content: inside the installed package, or the source checkout's top level."""
+    package = Path(__file__).resolve().parent
+    installed = package / "_content"
+    if installed.is_dir():
+        return installed
+    return package.parent
+
+
+def content_root(option: str | None) -> Path:
+    """`--content`, else BUURTTRAINER_CONTENT, else the shipped content."""
+    chosen = option or os.environ.get("BUURTTRAINER_CONTENT")
+    return Path(chosen).expanduser() if chosen else default_content_root()

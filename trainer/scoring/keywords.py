@@ -1,0 +1,83 @@
+"""The keyword baseline: a skill is shown when one of its typical words or phrases appears.
+
+It is what a reasonable person would write in an afternoon, and the bar the classifier must
+clear by a wide margin in `buurttrainer eval`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from trainer.engine import Assessment
+from trainer.model import SKILLS
+
+KEYWORDS: dict[str, tuple[str, ...]] = {
+    "listening": (
+        r"\bhoe (is|was|gaat|voelt|vindt|ervaart)\b",
+        r"\bwat (vindt|vind|zou|betekent|maakt|denkt)\b",
+        r"\bvoel",
+        r"\bklinkt\b",
+        r"\bals ik (u|je) goed\b",
+        r"\bklopt dat\b",
+        r"\bvertel",
+        r"\bbegrijp ik\b",
+        r"\bdus (u|je)\b",
+        r"\bmoeilijk\b",
+        r"\bzwaar\b",
+        r"\beenzaam\b",
+    ),
+    "reciprocity": (
+        r"\b(zou|wil|kan|kunt|wilt) (u|je) .*\b(helpen|bijdragen|meedoen|leren)\b",
+        r"\bruil",
+        r"\bsamen\b",
+        r"\bbuurt(genoten|bewoners)?\b",
+        r"\bvrijwillig",
+        r"\bmeedoen\b",
+        r"\b(goed in|talent|handig)\b",
+        r"\bwat kunt (u|je)\b",
+        r"\bteruggeven\b",
+    ),
+    "referral": (
+        r"\bhuisarts",
+        r"\bpoh\b",
+        r"\bwijkteam",
+        r"\bschuldhulp",
+        r"\bbudget(coach|hulp)",
+        r"\buwv\b",
+        r"\bwmo\b",
+        r"\bmaatschappelijk werk",
+        r"\bmantelzorg(steunpunt|makelaar)",
+        r"\bjuridisch loket",
+        r"\bsociaal raadslid",
+        r"\bthuiszorg",
+        r"\bwijkverpleeg",
+        r"\bveilig thuis",
+        r"\bvoedselbank",
+        r"\bouderenadviseur",
+        r"\b112\b",
+        r"\bgemeente\b",
+        r"\bcasemanager",
+        r"\btaalhuis",
+        r"\bhulpverlen",
+        r"\bprofessional",
+    ),
+}
+
+_COMPILED = {skill: [re.compile(p) for p in pats] for skill, pats in KEYWORDS.items()}
+
+
+@dataclass(frozen=True)
+class KeywordScorer:
+    """Score 1.0 for a skill when any of its patterns matches the lowercased answer."""
+
+    version: str = "keywords-1"
+
+    def assess(self, text: str) -> Assessment:
+        lowered = text.lower()
+        scores = {
+            skill: 1.0 if any(p.search(lowered) for p in _COMPILED[skill]) else 0.0
+            for skill in SKILLS
+        }
+        labels = frozenset(s for s, v in scores.items() if v >= 0.5)
+        return Assessment(scores, labels, self.version)

@@ -1,0 +1,340 @@
+"""The session store: SQLite in the user's data folder.
+
+Every turn is committed the moment it is played (WAL, synchronous=FULL), so a crash or a kill
+loses nothing already answered and an unfinished session can be resumed from its last turn.
+The schema is versioned with PRAGMA user_version and upgraded by ordered migrations. Several
+processes may write at once (the web mode starts one app per browser tab): a generous busy
+timeout makes writers wait for each other instead of failing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from trainer.engine import State, Turn
+
+DB_NAME = "buurttrainer.sqlite3"
+BUSY_TIMEOUT_MS = 30_000
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: trainees, sessions, turns, reviews
+    """
+    CREATE TABLE trainees (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        trainee_id INTEGER NOT NULL REFERENCES trainees(id),
+        persona TEXT NOT NULL,
+        dialogue TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        started TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        finished TEXT,
+        outcome TEXT,
+        turns INTEGER NOT NULL DEFAULT 0,
+        opening TEXT NOT NULL
+    );
+    CREATE INDEX sessions_started ON sessions(started);
+    CREATE INDEX sessions_trainee ON sessions(trainee_id, started);
+    CREATE INDEX sessions_persona ON sessions(persona, started);
+    CREATE TABLE turns (
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        created TEXT NOT NULL,
+        node TEXT NOT NULL,
+        labels TEXT NOT NULL,
+        outcome TEXT,
+        record TEXT NOT NULL,
+        PRIMARY KEY (session_id, idx)
+    ) WITHOUT ROWID;
+    CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        turn_idx INTEGER,
+        author TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        body TEXT NOT NULL DEFAULT '',
+        labels TEXT,
+        created TEXT NOT NULL
+    );
+    CREATE INDEX reviews_session ON reviews(session_id, turn_idx);
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(RuntimeError):
+    """The store cannot be used (corrupt file, unreadable folder, newer schema, ...)."""
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def default_data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("buurttrainer", appauthor=False))
+
+
+def data_dir(option: str | None) -> Path:
+    """`--data-dir`, else BUURTTRAINER_DATA, else the platform's user data folder."""
+    chosen = option or os.environ.get("BUURTTRAINER_DATA")
+    return Path(chosen).expanduser() if chosen else default_data_dir()
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """One row of the sessions list."""
+
+    id: str
+    trainee: str
+    persona: str
+    dialogue: str
+    mode: str
+    started: str
+    finished: str | None
+    outcome: str | None
+    turns: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "trainee": self.trainee,
+            "persona": self.persona,
+            "dialogue": self.dialogue,
+            "mode": self.mode,
+            "started": self.started,
+            "finished": self.finished,
+            "turns": self.turns,
+            "outcome": self.outcome,
+        }
+
+
+@dataclass(frozen=True)
+class Opening:
+    """The state at the start of a session and the persona's first line."""
+
+    state: State
+    reply: str
+
+
+_SUMMARY_SQL = """
+    SELECT s.id, t.name, s.persona, s.dialogue, s.mode, s.started, s.finished, s.outcome, s.turns
+    FROM sessions s JOIN trainees t ON t.id = s.trainee_id
+"""
+
+
+class Store:
+    """A connection to one store file; cheap to open, safe to use from one thread."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.path = folder / DB_NAME
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not self.path.exists():
+                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+            self.db = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
+            )
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = FULL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(str(exc)) from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE so concurrent writers queue on the busy timeout, not fail mid-way."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreError(str(exc)) from exc
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"schema version {version} is newer than this program ({SCHEMA_VERSION})"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        with self.transaction() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            for number in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    # ------------------------------------------------------------------ trainees, settings
+
+    def trainee_id(self, name: str) -> int:
+        row = self.db.execute("SELECT id FROM trainees WHERE name = ?", (name,)).fetchone()
+        if row:
+            return row[0]
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO trainees(name, created) VALUES (?, ?)", (name, now()))
+            return db.execute("SELECT id FROM trainees WHERE name = ?", (name,)).fetchone()[0]
+
+    def trainees(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT name FROM trainees ORDER BY name")]
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO settings(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # ------------------------------------------------------------------ sessions and turns
+
+    def start_session(
+        self, trainee: str, persona: str, dialogue: str, mode: str, opening: Opening
+    ) -> str:
+        """Create a session and return its id (a UUID: unique across laptops for import)."""
+        trainee_id = self.trainee_id(trainee)
+        session_id = uuid.uuid4().hex
+        stamp = now()
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO sessions(id, trainee_id, persona, dialogue, mode, started, updated,"
+                " opening) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    session_id, trainee_id, persona, dialogue, mode, stamp, stamp,
+                    json.dumps({"state": opening.state.to_json(), "reply": opening.reply}),
+                ),
+            )  # fmt: skip
+        return session_id
+
+    def add_turn(self, session_id: str, turn: Turn) -> None:
+        """Commit one turn durably, and close the session if the turn reached an ending."""
+        stamp = now()
+        record = json.dumps(turn.to_json(), ensure_ascii=False)
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO turns(session_id, idx, created, node, labels, outcome, record)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    session_id,
+                    turn.index,
+                    stamp,
+                    turn.node,
+                    " ".join(turn.labels),
+                    turn.outcome,
+                    record,
+                ),
+            )
+            db.execute(
+                "UPDATE sessions SET turns = ?, updated = ?, outcome = ?, finished = ?"
+                " WHERE id = ?",
+                (turn.index, stamp, turn.outcome, stamp if turn.ended else None, session_id),
+            )
+
+    def resolve(self, prefix: str) -> str:
+        """The full session id for an id or an unambiguous prefix of one."""
+        rows = self.db.execute(
+            "SELECT id FROM sessions WHERE id >= ? AND id < ? LIMIT 2",
+            (prefix, prefix + "\uffff"),
+        ).fetchall()
+        if not rows:
+            raise KeyError(prefix)
+        if len(rows) > 1 and rows[0][0] != prefix:
+            raise LookupError(prefix)
+        return rows[0][0]
+
+    def summary(self, session_id: str) -> SessionSummary:
+        row = self.db.execute(_SUMMARY_SQL + " WHERE s.id = ?", (session_id,)).fetchone()
+        if row is None:
+            raise KeyError(session_id)
+        return SessionSummary(*row)
+
+    def opening(self, session_id: str) -> Opening:
+        row = self.db.execute("SELECT opening FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        if row is None:
+            raise KeyError(session_id)
+        data = json.loads(row[0])
+        return Opening(State.from_json(data["state"]), data["reply"])
+
+    def turns(self, session_id: str) -> list[Turn]:
+        rows = self.db.execute(
+            "SELECT record FROM turns WHERE session_id = ? ORDER BY idx", (session_id,)
+        )
+        return [Turn.from_json(json.loads(r[0])) for r in rows]
+
+    def current_state(self, session_id: str) -> State:
+        """Where a session stands: the last turn's state, or the opening state."""
+        row = self.db.execute(
+            "SELECT record FROM turns WHERE session_id = ? ORDER BY idx DESC LIMIT 1",
+            (session_id,),
+        ).fetchone()
+        if row:
+            return State.from_json(json.loads(row[0])["state_after"])
+        return self.opening(session_id).state
+
+    def list_sessions(
+        self,
+        trainee: str | None = None,
+        persona: str | None = None,
+        since: str | None = None,
+        unfinished: bool = False,
+        limit: int | None = None,
+    ) -> list[SessionSummary]:
+        """Sessions, newest first, filtered on trainee, persona, start date and state."""
+        where, params = [], []
+        if trainee:
+            where.append("t.name = ?")
+            params.append(trainee)
+        if persona:
+            where.append("s.persona = ?")
+            params.append(persona)
+        if since:
+            where.append("s.started >= ?")
+            params.append(since)
+        if unfinished:
+            where.append("s.finished IS NULL")
+        sql = _SUMMARY_SQL + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY s.started DESC, s.id"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [SessionSummary(*row) for row in self.db.execute(sql, params)]
