@@ -35,12 +35,18 @@ class _Reporter:
 
 
 def check_dialogue(
-    dialogue: Dialogue, located: Located, personas: Mapping[str, Persona]
+    dialogue: Dialogue,
+    located: Located,
+    personas: Mapping[str, Persona],
+    broken_personas: frozenset[str] | set[str] = frozenset(),
 ) -> list[Problem]:
-    """Every graph-level and meaning-level problem in one validated dialogue."""
+    """Every graph-level and meaning-level problem in one validated dialogue.
+
+    A persona whose own file has errors is reported there, not again as unknown here.
+    """
     report = _Reporter(located)
     nodes = dialogue.nodes
-    if dialogue.persona not in personas:
+    if dialogue.persona not in personas and dialogue.persona not in broken_personas:
         report(
             ("persona",), "error", "unknown-persona", persona=dialogue.persona,
             known=", ".join(sorted(personas)) or "-",

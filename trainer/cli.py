@@ -110,6 +110,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug of ours: say so plainly, keep the details for a report
+        if os.environ.get("BUURTTRAINER_DEBUG"):
+            raise
+        print(text("cli.unexpected", kind=type(exc).__name__, message=exc), file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ class Content:
     problems: list[Problem] = field(default_factory=list)
     sources: dict[str, Located] = field(default_factory=dict)
     broken: dict[str, str] = field(default_factory=dict)  # dialogue id -> display path
+    broken_personas: set[str] = field(default_factory=set)  # ids of personas with errors
     files: list[Path] = field(default_factory=list)
 
     def dialogues_for(self, persona: str) -> list[Dialogue]:
@@ -102,6 +103,8 @@ def load_content(root: Path) -> Content:
             content.sources[display_path(path)] = located
         content.problems.extend(problems)
         if persona is None:
+            if located is not None and isinstance(located.data, dict):
+                content.broken_personas.add(str(located.data.get("id", "")))
             continue
         if persona.id in content.personas:
             content.problems.append(_duplicate(located, "persona", persona.id, persona_sources))
@@ -119,7 +122,9 @@ def load_content(root: Path) -> Content:
                 problems.append(_duplicate(located, "dialoog", dialogue.id, dialogue_sources))
             else:
                 dialogue_sources[dialogue.id] = display_path(path)
-            problems.extend(check_dialogue(dialogue, located, content.personas))
+            problems.extend(
+                check_dialogue(dialogue, located, content.personas, content.broken_personas)
+            )
         content.problems.extend(problems)
         if dialogue is None:
             continue

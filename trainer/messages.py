@@ -123,7 +123,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "cli.no_sessions": "Nog geen sessies.",
         "cli.graph_unknown": "dialoog '{dialogue}' bestaat niet. Beschikbaar: {known}.{suggestion}",
         "cli.db_error": "de database in {path} kan niet geopend worden: {reason}",
-        "cli.scorer_missing": "vrije tekst kan nog niet gescoord worden; speel met --choices.",
+        "cli.unexpected": "onverwachte fout ({kind}: {message}). Er is niets verloren; meld dit met BUURTTRAINER_DEBUG=1 erbij voor details.",
         # --- play ---
         "play.header": "Gesprek met {name} — {title}",
         "play.session": "sessie {session}",
@@ -279,7 +279,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "cli.no_sessions": "No sessions yet.",
         "cli.graph_unknown": "dialogue '{dialogue}' does not exist. Available: {known}.{suggestion}",
         "cli.db_error": "the database at {path} cannot be opened: {reason}",
-        "cli.scorer_missing": "free text cannot be scored yet; play with --choices.",
+        "cli.unexpected": "unexpected error ({kind}: {message}). Nothing was lost; report it, with BUURTTRAINER_DEBUG=1 set for details.",
         "play.header": "Conversation with {name} — {title}",
         "play.session": "session {session}",
         "play.resumed": "Session {session} resumed at turn {turn}.",
@@ -345,11 +345,11 @@ def language() -> str:
     return _language
 
 
-def text(key: str, default: object = _MISSING, **params: object) -> str:
-    """The message `key` in the current language, with `params` filled in."""
-    template = CATALOGUE[_language].get(key)
+def text(message: str, /, default: object = _MISSING, **params: object) -> str:
+    """The catalogue entry `message` in the current language, with `params` filled in."""
+    template = CATALOGUE[_language].get(message)
     if template is None:
         if default is not _MISSING:
             return str(default)
-        raise KeyError(key)
+        raise KeyError(message)
     return template.format(**params) if params else template.format()

@@ -29,9 +29,9 @@ DEFAULT_TRAINEE = "gast"
 class Printer:
     """Writes the transcript: persona lines, the trainee's answers and the feedback."""
 
-    def __init__(self, persona: Persona, out: TextIO = sys.stdout) -> None:
+    def __init__(self, persona: Persona, out: TextIO | None = None) -> None:
         self.persona = persona
-        self.out = out
+        self.out = out or sys.stdout
 
     def line(self, value: str = "") -> None:
         print(value, file=self.out, flush=True)
@@ -84,9 +84,9 @@ class Printer:
 class AnswerSource:
     """Answers from the keyboard (with prompts) or from piped lines (without)."""
 
-    def __init__(self, stream: TextIO = sys.stdin) -> None:
-        self.stream = stream
-        self.interactive = stream.isatty()
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stdin
+        self.interactive = self.stream.isatty()
 
     def read(self, prompt: str) -> str | None:
         """The next answer, or None at the end of input or on 'q'."""
