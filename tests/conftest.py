@@ -49,7 +49,9 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
     return code, out, err
 
 
-def run_process(*args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path | None = None):
+def run_process(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path | None = None
+):
     """Run `python -m trainer ARGS` in a fresh process, as a user would from a shell."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(

@@ -25,27 +25,118 @@ MISTAKES = [
     (DIALOGUE, "title: Kennismaken", "title: Kennismaken: met Henk", "yaml-syntax", 3, "error"),
     (DIALOGUE, "title: Kennismaken", "titel: Kennismaken", "unknown-key", 3, "error"),
     (DIALOGUE, "title: Kennismaken met Henk\n", "", "missing-key", 1, "error"),
-    (DIALOGUE, "  dicht:\n", "  knie:\n    say: dubbel\n    end: {outcome: open, debrief: x}\n  dicht:\n", "duplicate-key", 76, "error"),
-    (DIALOGUE, "        next: buurman\n      - text: Dat klinkt", "        next: buurmna\n      - text: Dat klinkt", "unknown-node", 43, "error"),
+    (
+        DIALOGUE,
+        "  dicht:\n",
+        "  knie:\n    say: dubbel\n    end: {outcome: open, debrief: x}\n  dicht:\n",
+        "duplicate-key",
+        76,
+        "error",
+    ),
+    (
+        DIALOGUE,
+        "        next: buurman\n      - text: Dat klinkt",
+        "        next: buurmna\n      - text: Dat klinkt",
+        "unknown-node",
+        43,
+        "error",
+    ),
     (DIALOGUE, "start: deur", "start: dur", "unknown-node", 5, "error"),
-    (DIALOGUE, "  dicht:\n", "  wees:\n    say: niemand\n    end: {outcome: open, debrief: x}\n  dicht:\n", "unreachable-node", 76, "warning"),
+    (
+        DIALOGUE,
+        "  dicht:\n",
+        "  wees:\n    say: niemand\n    end: {outcome: open, debrief: x}\n  dicht:\n",
+        "unreachable-node",
+        76,
+        "warning",
+    ),
     (DIALOGUE, "  dicht:\n", "  wees:\n    say: niemand\n  dicht:\n", "dead-end", 76, "error"),
-    (DIALOGUE, "      - feedback: Vraag door naar wat hij kan of nodig heeft.\n        next: knie\n", "", "missing-fallback", 55, "error"),
-    (DIALOGUE, "      - feedback: Probeer een open vraag.\n", "      - feedback: Probeer een open vraag.\n        when: [trust > 200]\n", "missing-fallback", 31, "error"),
-    (DIALOGUE, "when: [referral, trust >= 40]", "when: [refferal, trust >= 40]", "unknown-variable", 55, "error"),
-    (DIALOGUE, "when: [referral, trust >= 40]", "when: [referral, vertrouwen >= 40]", "unknown-variable", 55, "error"),
-    (DIALOGUE, "when: [referral, trust >= 40]", "when: [referral, trust >>= 40]", "bad-condition", 55, "error"),
+    (
+        DIALOGUE,
+        "      - feedback: Vraag door naar wat hij kan of nodig heeft.\n        next: knie\n",
+        "",
+        "missing-fallback",
+        55,
+        "error",
+    ),
+    (
+        DIALOGUE,
+        "      - feedback: Probeer een open vraag.\n",
+        "      - feedback: Probeer een open vraag.\n        when: [trust > 200]\n",
+        "missing-fallback",
+        31,
+        "error",
+    ),
+    (
+        DIALOGUE,
+        "when: [referral, trust >= 40]",
+        "when: [refferal, trust >= 40]",
+        "unknown-variable",
+        55,
+        "error",
+    ),
+    (
+        DIALOGUE,
+        "when: [referral, trust >= 40]",
+        "when: [referral, vertrouwen >= 40]",
+        "unknown-variable",
+        55,
+        "error",
+    ),
+    (
+        DIALOGUE,
+        "when: [referral, trust >= 40]",
+        "when: [referral, trust >>= 40]",
+        "bad-condition",
+        55,
+        "error",
+    ),
     (DIALOGUE, "skills: [reciprocity]", "skills: [recipocity]", "unknown-skill", 40, "error"),
-    (DIALOGUE, "Dat zou ik best willen, {{ trainee }}.", "Dat zou ik best willen, {{ trainee }.", "template-syntax", 63, "error"),
-    (DIALOGUE, "Dat zou ik best willen, {{ trainee }}.", "Dat zou ik best willen, {{ persona.naam }}.", "template-undefined", 63, "error"),
-    (DIALOGUE, "Dat zou ik best willen, {{ trainee }}.", "Dat zou ik best willen, {{ buurman }}.", "template-undefined", 63, "error"),
+    (
+        DIALOGUE,
+        "Dat zou ik best willen, {{ trainee }}.",
+        "Dat zou ik best willen, {{ trainee }.",
+        "template-syntax",
+        63,
+        "error",
+    ),
+    (
+        DIALOGUE,
+        "Dat zou ik best willen, {{ trainee }}.",
+        "Dat zou ik best willen, {{ persona.naam }}.",
+        "template-undefined",
+        63,
+        "error",
+    ),
+    (
+        DIALOGUE,
+        "Dat zou ik best willen, {{ trainee }}.",
+        "Dat zou ik best willen, {{ buurman }}.",
+        "template-undefined",
+        63,
+        "error",
+    ),
     (DIALOGUE, "persona: henk", "persona: hank", "unknown-persona", 2, "error"),
     (DIALOGUE, "id: henk-kennismaking", "id: henk-kennismaken", "id-mismatch", 1, "error"),
     (DIALOGUE, "id: henk-kennismaking", "id: Henk Kennismaking", "bad-id", 1, "error"),
     (DIALOGUE, "outcome: closed", "outcome: dicht", "bad-value", 79, "error"),
     (DIALOGUE, "effects: {trust: -30}", "effects: {trust: veel}", "wrong-type", 21, "error"),
-    (DIALOGUE, "effects: {set: [vak_genoemd]}\n        next: buurman\n      - when: [referral", "effects: {set: [vak_genoemd, ongebruikt]}\n        next: buurman\n      - when: [referral", "unused-flag", 53, "warning"),
-    (DIALOGUE, "      - feedback: Probeer een open vraag.\n        effects: {trust: -5}\n        next: knie\n", "      - feedback: Probeer een open vraag.\n        effects: {trust: -5}\n        next: knie\n      - feedback: x\n        next: knie\n", "unreachable-route", 34, "warning"),
+    (
+        DIALOGUE,
+        "effects: {set: [vak_genoemd]}\n        next: buurman\n      - when: [referral",
+        "effects: {set: [vak_genoemd, ongebruikt]}\n        next: buurman\n      - when: [referral",
+        "unused-flag",
+        53,
+        "warning",
+    ),
+    (
+        DIALOGUE,
+        "      - feedback: Probeer een open vraag.\n        effects: {trust: -5}\n        next: knie\n",
+        "      - feedback: Probeer een open vraag.\n        effects: {trust: -5}\n        next: knie\n      - feedback: x\n        next: knie\n",
+        "unreachable-route",
+        34,
+        "warning",
+    ),
     (PERSONA, "difficulty: easy", "difficulty: makkelijk", "bad-value", 11, "error"),
     (PERSONA, "  trust: 40", "  trust: 140", "bad-value", 13, "error"),
 ]
@@ -78,15 +169,35 @@ def test_each_mistake_is_reported_at_its_line(
 
 def test_loops_without_exit_are_found(mini: Path) -> None:
     _edit(mini, DIALOGUE, "        next: huisarts\n    routes:", "        next: knie\n    routes:")
-    _edit(mini, DIALOGUE, "        next: buurman\n      - text: Dat klinkt", "        next: knie\n      - text: Dat klinkt")
-    _edit(mini, DIALOGUE, "        next: buurman\n      - when: [referral", "        next: knie\n      - when: [referral")
-    _edit(mini, DIALOGUE, "        next: huisarts\n      - feedback", "        next: knie\n      - feedback")
+    _edit(
+        mini,
+        DIALOGUE,
+        "        next: buurman\n      - text: Dat klinkt",
+        "        next: knie\n      - text: Dat klinkt",
+    )
+    _edit(
+        mini,
+        DIALOGUE,
+        "        next: buurman\n      - when: [referral",
+        "        next: knie\n      - when: [referral",
+    )
+    _edit(
+        mini,
+        DIALOGUE,
+        "        next: huisarts\n      - feedback",
+        "        next: knie\n      - feedback",
+    )
     codes = {(p.code, p.message.split("'")[1]) for p in load_content(mini).problems}
     assert ("no-ending", "knie") in codes
 
 
 def test_did_you_mean_in_hints(mini: Path) -> None:
-    _edit(mini, DIALOGUE, "        next: buurman\n      - text: Dat klinkt", "        next: buurmna\n      - text: Dat klinkt")
+    _edit(
+        mini,
+        DIALOGUE,
+        "        next: buurman\n      - text: Dat klinkt",
+        "        next: buurmna\n      - text: Dat klinkt",
+    )
     problem = next(p for p in load_content(mini).problems if p.code == "unknown-node")
     assert "'buurman'" in problem.hint
 
@@ -101,8 +212,12 @@ def test_caret_points_at_the_mistake(mini: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_one_broken_dialogue_does_not_hide_the_others(mini: Path) -> None:
-    broken = (mini / DIALOGUE).read_text(encoding="utf-8").replace("henk-kennismaking", "henk-kapot")
-    (mini / "dialogues" / "henk-kapot.yaml").write_text(broken.replace("start: deur", "start: nergens"), encoding="utf-8")
+    broken = (
+        (mini / DIALOGUE).read_text(encoding="utf-8").replace("henk-kennismaking", "henk-kapot")
+    )
+    (mini / "dialogues" / "henk-kapot.yaml").write_text(
+        broken.replace("start: deur", "start: nergens"), encoding="utf-8"
+    )
     content = load_content(mini)
     assert "henk-kennismaking" in content.dialogues
     assert "henk-kapot" not in content.dialogues
@@ -139,7 +254,14 @@ def test_json_lists_dialogues(mini: Path, capsys: pytest.CaptureFixture[str]) ->
     code, out, _ = run_cli(capsys, "check", "--format", "json", "--content", str(mini))
     assert code == 0
     assert json.loads(out)["dialogues"] == [
-        {"id": "henk-kennismaking", "persona": "henk", "nodes": 5, "endings": 3, "routes": 6, "choices": 4}
+        {
+            "id": "henk-kennismaking",
+            "persona": "henk",
+            "nodes": 5,
+            "endings": 3,
+            "routes": 6,
+            "choices": 4,
+        }
     ]
 
 
@@ -167,7 +289,9 @@ def test_every_code_is_documented() -> None:
     from trainer.messages import CATALOGUE
 
     doc = (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
-    codes = {k.split(".")[1] for k in CATALOGUE["nl"] if k.startswith("check.") and k.count(".") == 1}
+    codes = {
+        k.split(".")[1] for k in CATALOGUE["nl"] if k.startswith("check.") and k.count(".") == 1
+    }
     codes -= {"summary", "ok"}
     missing = sorted(c for c in codes if f"`{c}`" not in doc)
     assert not missing, f"document these codes in docs/checks.md: {missing}"

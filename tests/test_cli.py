@@ -38,7 +38,9 @@ def test_no_subcommand_points_to_commands(capsys: pytest.CaptureFixture[str]) ->
     assert code == 0 and "buurttrainer play" in out
 
 
-def test_content_from_environment(mini: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_content_from_environment(
+    mini: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("BUURTTRAINER_CONTENT", str(mini))
     code, out, _ = run_cli(capsys, "check", "--format", "json")
     assert code == 0 and json.loads(out)["dialogues"][0]["id"] == "henk-kennismaking"
@@ -51,11 +53,13 @@ def test_options_after_the_subcommand(mini: Path, capsys: pytest.CaptureFixture[
 
 @pytest.mark.parametrize("fmt", ["mermaid", "dot"])
 def test_graph(mini: Path, capsys: pytest.CaptureFixture[str], fmt: str) -> None:
-    code, out, _ = run_cli(capsys, "graph", "henk-kennismaking", "--format", fmt, "--content", str(mini))
+    code, out, _ = run_cli(
+        capsys, "graph", "henk-kennismaking", "--format", fmt, "--content", str(mini)
+    )
     assert code == 0
     if fmt == "mermaid":
         assert out.startswith("flowchart TD")
-        assert ':::end_connected' in out  # endings look different
+        assert ":::end_connected" in out  # endings look different
         assert '-->|"1: listening"|' in out  # choices: solid edges with skills
         assert '-.->|"referral en trust #gt;= 40"|' in out  # routes: dashed, with conditions
     else:
@@ -69,7 +73,9 @@ def test_graph_unknown_dialogue(mini: Path, capsys: pytest.CaptureFixture[str]) 
 
 
 def test_play_choices_from_stdin_records_session(mini: Path, data_dir: Path) -> None:
-    result = run_process("play", "henk", "--choices", "--trainee", "Fatima", "--content", str(mini), stdin="1\n1\n")
+    result = run_process(
+        "play", "henk", "--choices", "--trainee", "Fatima", "--content", str(mini), stdin="1\n1\n"
+    )
     assert result.returncode == 0, result.stderr
     assert "Einde: verbonden met een buur" in result.stdout
     assert "Mijn vak, ja. Dat zou ik best willen, Fatima." in result.stdout
@@ -90,7 +96,9 @@ def test_play_bad_input_is_asked_again(mini: Path) -> None:
 
 
 def test_play_free_text(mini: Path) -> None:
-    result = run_process("play", "henk", "--content", str(mini), stdin="Hoe voelt u zich vandaag?\n")
+    result = run_process(
+        "play", "henk", "--content", str(mini), stdin="Hoe voelt u zich vandaag?\n"
+    )
     assert result.returncode == 0
     assert "vaardigheden: luisteren" in result.stdout
     assert "buurttrainer play --resume" in result.stdout  # input ended before the conversation
@@ -105,14 +113,19 @@ def test_play_script_reports_pass_and_fail(mini: Path, capsys: pytest.CaptureFix
     script = mini / "dialogues" / "henk-kennismaking.tests.yaml"
     code, out, _ = run_cli(capsys, "play", "henk", "--content", str(mini), "--script", str(script))
     assert code == 0 and "4 van 4 playthroughs geslaagd." in out
-    script.write_text(script.read_text(encoding="utf-8").replace("path: [deur, dicht]", "path: [deur, knie]"), encoding="utf-8")
+    script.write_text(
+        script.read_text(encoding="utf-8").replace("path: [deur, dicht]", "path: [deur, knie]"),
+        encoding="utf-8",
+    )
     code, out, _ = run_cli(capsys, "play", "henk", "--content", str(mini), "--script", str(script))
     assert code == 1
     assert "verwacht pad:  deur > knie" in out and "gespeeld pad:  deur > dicht" in out
 
 
 def test_sessions_table_and_filters(mini: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    run_process("play", "henk", "--choices", "--trainee", "Joost", "--content", str(mini), stdin="2\n")
+    run_process(
+        "play", "henk", "--choices", "--trainee", "Joost", "--content", str(mini), stdin="2\n"
+    )
     code, out, _ = run_cli(capsys, "sessions")
     assert code == 0 and "Joost" in out and "de deur ging dicht" in out
     assert run_cli(capsys, "sessions", "--trainee", "Niemand")[1].strip() == "Nog geen sessies."
@@ -122,7 +135,9 @@ def test_sessions_table_and_filters(mini: Path, capsys: pytest.CaptureFixture[st
     assert code == 1 and "JJJJ-MM-DD" in err
 
 
-def test_corrupt_database_is_a_clear_error(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_corrupt_database_is_a_clear_error(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     data_dir.mkdir(parents=True)
     (data_dir / "buurttrainer.sqlite3").write_bytes(b"kapot" * 1000)
     code, _, err = run_cli(capsys, "sessions")

@@ -73,4 +73,6 @@ def test_every_ending_and_node_is_covered_by_a_playthrough(root: Path) -> None:
                 reached.update(result.path)
                 outcomes.add(result.outcome or "")
         endings = {n.id for n in dialogue.endings()}
-        assert endings <= reached, f"{dialogue.id}: no playthrough ends at {sorted(endings - reached)}"
+        assert endings <= reached, (
+            f"{dialogue.id}: no playthrough ends at {sorted(endings - reached)}"
+        )

@@ -42,7 +42,14 @@ def test_choice_turn_records_everything(henk) -> None:
 def test_free_text_takes_the_first_matching_route(henk) -> None:
     dialogue, persona = henk
     state, _ = opening(dialogue, persona, "Sam")
-    turn = step(dialogue, persona, state, Answer("Hoe gaat het?"), FixedScorer(frozenset({"listening"})), "Sam")
+    turn = step(
+        dialogue,
+        persona,
+        state,
+        Answer("Hoe gaat het?"),
+        FixedScorer(frozenset({"listening"})),
+        "Sam",
+    )
     assert (turn.route, turn.route_condition, turn.state_after.node) == (0, "listening", "knie")
     # Neither route 1 (needs trust < 30) nor route 0 holds: the fallback, with its effect.
     turn = step(dialogue, persona, state, Answer("Mooi weer"), FixedScorer(), "Sam")
@@ -60,7 +67,14 @@ def test_state_conditions_use_trust_before_the_answer(henk) -> None:
 def test_flags_and_templates(henk) -> None:
     dialogue, persona = henk
     state = State("knie", 60, 40)
-    turn = step(dialogue, persona, state, Answer("U kunt vast veel"), FixedScorer(frozenset({"reciprocity"})), "Sam")
+    turn = step(
+        dialogue,
+        persona,
+        state,
+        Answer("U kunt vast veel"),
+        FixedScorer(frozenset({"reciprocity"})),
+        "Sam",
+    )
     assert "vak_genoemd" in turn.state_after.flags
     assert turn.reply == "Mijn vak, ja. Dat zou ik best willen, Sam."
     assert turn.outcome == "connected" and turn.ended
@@ -112,5 +126,10 @@ def test_core_does_not_import_textual() -> None:
         "bad = [m for m in ('textual', 'sklearn') if m in sys.modules]; "
         "print(bad); sys.exit(1 if 'textual' in bad else 0)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parent.parent)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+    )
     assert result.returncode == 0, result.stdout + result.stderr

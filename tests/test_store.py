@@ -22,7 +22,9 @@ def henk():
 def _play(store: Store, henk, trainee: str, answers: list[int]) -> str:
     dialogue, persona = henk
     state, reply = opening(dialogue, persona, trainee)
-    session = store.start_session(trainee, persona.id, dialogue.id, "choices", Opening(state, reply))
+    session = store.start_session(
+        trainee, persona.id, dialogue.id, "choices", Opening(state, reply)
+    )
     for index in answers:
         turn = step(dialogue, persona, state, Answer.pick(index), None, trainee)
         store.add_turn(session, turn)
@@ -34,7 +36,12 @@ def test_turns_are_visible_to_another_connection_at_once(tmp_path: Path, henk) -
     with Store(tmp_path) as store:
         session = _play(store, henk, "Fatima", [0])
         other = sqlite3.connect(tmp_path / "buurttrainer.sqlite3")
-        assert other.execute("SELECT count(*) FROM turns WHERE session_id = ?", (session,)).fetchone()[0] == 1
+        assert (
+            other.execute("SELECT count(*) FROM turns WHERE session_id = ?", (session,)).fetchone()[
+                0
+            ]
+            == 1
+        )
 
 
 def test_resume_state_and_summary(tmp_path: Path, henk) -> None:
@@ -73,7 +80,9 @@ def test_schema_version_and_wal(tmp_path: Path) -> None:
     with Store(tmp_path) as store:
         assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        tables = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        tables = {
+            r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
         assert {"trainees", "sessions", "turns", "reviews"} <= tables
 
 

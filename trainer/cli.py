@@ -70,6 +70,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="continue an unfinished session (default: your latest)",
     )  # fmt: skip
 
+    p = sub.add_parser(
+        "score", parents=[common], help="score answers on the three skills (JSON lines)"
+    )
+    p.add_argument(
+        "texts",
+        nargs="*",
+        metavar="TEXT",
+        help="answers to score (default: one per line from stdin)",
+    )
+    p.add_argument(
+        "--explain", action="store_true", help="add the words that pushed each score up or down"
+    )
+
+    p = sub.add_parser(
+        "eval", parents=[common], help="evaluate the classifier by grouped cross-validation"
+    )
+    p.add_argument("--report", metavar="FILE", help="also write the tables as Markdown to FILE")
+    p.add_argument("--variants", action="store_true", help="compare every pipeline variant")
+
     p = sub.add_parser("sessions", parents=[common], help="list recorded sessions")
     p.add_argument("--trainee", metavar="NAME")
     p.add_argument("--persona", metavar="ID")
@@ -97,6 +116,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from trainer.commands.graph import run
         elif args.command == "play":
             from trainer.commands.play import run
+        elif args.command == "score":
+            from trainer.commands.score import run
+        elif args.command == "eval":
+            from trainer.commands.eval import run
         else:
             from trainer.commands.sessions import run
         return run(args)

@@ -122,22 +122,23 @@ def run(args: argparse.Namespace) -> int:
         printer.line(f"({text('play.session', session=session[:8])})")
         printer.line()
         printer.persona_says(reply)
-        return _converse(store, session, dialogue, persona, state, mode, trainee, printer)
+        return _converse(content, store, session, dialogue, persona, state, mode, trainee, printer)
 
 
-def _scorer_for(mode: str) -> Scorer | None:
+def _scorer_for(mode: str, content: Content) -> Scorer | None:
     if mode == "choices":
         return None
     from trainer.scoring import default_scorer
 
-    return default_scorer()
+    return default_scorer(content.root)
 
 
 def _converse(
+    content: Content,
     store: Store, session: str, dialogue: Dialogue, persona: Persona, state: State,
     mode: str, trainee: str, printer: Printer,
 ) -> int:  # fmt: skip
-    scorer = _scorer_for(mode)
+    scorer = _scorer_for(mode, content)
     source = AnswerSource()
     while dialogue.nodes[state.node].end is None:
         node = dialogue.nodes[state.node]
@@ -207,7 +208,9 @@ def _resume(args: argparse.Namespace, content: Content, store: Store, trainee: s
     for turn in store.turns(session):
         printer.turn(turn)
     mode = "choices" if args.choices else summary.mode
-    return _converse(store, session, dialogue, persona, state, mode, summary.trainee, printer)
+    return _converse(
+        content, store, session, dialogue, persona, state, mode, summary.trainee, printer
+    )
 
 
 def _run_script(args: argparse.Namespace, content: Content, store: Store, trainee: str) -> int:
@@ -231,7 +234,7 @@ def _run_script(args: argparse.Namespace, content: Content, store: Store, traine
         printer = Printer(persona)
         printer.line(f"=== {playthrough.name} ===")
         recorder = _Recorder(store, trainee, persona, dialogue, mode, printer)
-        scorer = _scorer_for(mode)
+        scorer = _scorer_for(mode, content)
         result = run_playthrough(
             playthrough, dialogue, persona, scorer, trainee, recorder.start, recorder.turn
         )

@@ -6,14 +6,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from trainer.engine import Scorer
 
 
-def default_scorer() -> Scorer:
-    """The scorer that free-text play uses."""
-    from trainer.scoring.keywords import KeywordScorer
+def default_scorer(content_root: Path | None = None) -> Scorer:
+    """The classifier for this content (cached, or fitted from the corpus on first use)."""
+    from trainer.content import default_content_root
+    from trainer.scoring.loader import load_model
 
-    return KeywordScorer()
+    return load_model(content_root or default_content_root())

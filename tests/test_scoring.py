@@ -1,0 +1,192 @@
+"""The classifier: features match scikit-learn, the score contract, explanations, the cache
+(never a pickle), and free-text routing with the real model."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import MINI, ROOT, run_cli, run_process
+from trainer.content import load_content
+from trainer.model import SKILLS
+from trainer.scoring.corpus import heldout_examples, training_examples
+from trainer.scoring.features import char_wb_ngrams, word_ngrams
+from trainer.scoring.loader import cache_key, load_model
+from trainer.scoring.model import ModelFileError, SkillModel
+from trainer.scoring.pipeline import DEFAULT_VARIANT, VARIANTS, export, fit_sklearn
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_model_cache(tmp_path_factory: pytest.TempPathFactory):
+    """One model cache for the whole session: the model is fitted once, then read back."""
+    folder = tmp_path_factory.mktemp("cache")
+    old = os.environ.get("BUURTTRAINER_CACHE")
+    os.environ["BUURTTRAINER_CACHE"] = str(folder)
+    yield folder
+    if old is None:
+        os.environ.pop("BUURTTRAINER_CACHE", None)
+    else:
+        os.environ["BUURTTRAINER_CACHE"] = old
+
+
+@pytest.fixture(scope="module")
+def model() -> SkillModel:
+    return load_model(MINI)
+
+
+@pytest.fixture(scope="module")
+def examples():
+    return training_examples(load_content(MINI))
+
+
+def test_features_match_scikit_learn(examples) -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from trainer.scoring.pipeline import _vectorizer
+
+    variant = VARIANTS[DEFAULT_VARIANT]
+    word = _vectorizer("word", variant).build_analyzer()
+    char = _vectorizer("char", variant).build_analyzer()
+    texts = [e.text for e in examples] + ["Wat   fijn!!  Één   cafeé\tvoor u", "u", "ik"]
+    for text in texts:
+        assert Counter(word_ngrams(text)) == Counter(word(text)), text
+        assert Counter(char_wb_ngrams(text)) == Counter(char(text)), text
+    assert isinstance(_vectorizer("word", variant), TfidfVectorizer)
+
+
+def test_numpy_scoring_equals_predict_proba(examples) -> None:
+    from scipy.sparse import hstack
+
+    variant = VARIANTS[DEFAULT_VARIANT]
+    train = examples[: len(examples) * 2 // 3]
+    probe = [e.text for e in examples[len(train) :]][:200]
+    vectorizers, calibrated = fit_sklearn(train, variant)
+    exported = export(vectorizers, calibrated, variant, dict.fromkeys(SKILLS, 0.5), "t", len(train))
+    X = hstack([v.transform(probe) for v in vectorizers]).tocsr()
+    for skill in SKILLS:
+        expected = calibrated[skill].predict_proba(X)[:, 1]
+        ours = np.array([exported.probabilities(t)[skill] for t in probe])
+        assert np.allclose(ours, expected, atol=1e-9), skill
+
+
+def _score(*texts: str, explain: bool = False, stdin: str = "") -> list[dict]:
+    args = ["score", "--content", str(MINI), *(["--explain"] if explain else []), *texts]
+    result = run_process(*args, stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_score_contract(model: SkillModel) -> None:
+    records = _score("Hoe is dat nou voor u, zo alleen?", "Zullen we samen de huisarts bellen?")
+    assert [r["text"] for r in records] == [
+        "Hoe is dat nou voor u, zo alleen?", "Zullen we samen de huisarts bellen?",
+    ]  # fmt: skip
+    for record in records:
+        assert set(record) == {"text", "scores", "labels"}
+        assert set(record["scores"]) == set(SKILLS)
+        assert all(0.0 <= p <= 1.0 for p in record["scores"].values())
+        expected = [s for s in SKILLS if record["scores"][s] >= model.thresholds[s]]
+        assert record["labels"] == expected
+    assert "listening" in records[0]["labels"]
+    assert records[1]["labels"] == ["referral"]
+
+
+def test_score_reads_stdin_one_answer_per_line() -> None:
+    records = _score(stdin="Vertel gerust verder.\n\nWilt u de buurman leren klussen?\n")
+    assert [r["text"] for r in records] == ["Vertel gerust verder.", "Wilt u de buurman leren klussen?"]
+
+
+def test_explanation_names_the_words() -> None:
+    (record,) = _score("Zullen we samen de huisarts bellen?", explain=True)
+    explanation = record["explanation"]
+    assert set(explanation) == set(SKILLS)
+    up = [word for word, delta in explanation["referral"]["up"]]
+    assert "huisarts" in up
+    assert all(delta > 0 for _, delta in explanation["referral"]["up"])
+    assert all(delta < 0 for _, delta in explanation["referral"]["down"])
+
+
+def test_warm_cache_scores_without_scikit_learn(model: SkillModel) -> None:
+    code = (
+        "import sys; from pathlib import Path; from trainer.scoring.loader import load_model; "
+        f"m = load_model(Path({str(MINI)!r})); m.assess('hoe gaat het?'); "
+        "sys.exit(1 if 'sklearn' in sys.modules else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, "a cached model must load without importing scikit-learn"
+
+
+def test_cache_never_unpickles(model: SkillModel, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import pickle
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("pickle must never be used to load a model")
+
+    monkeypatch.setattr(pickle, "load", refuse)
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(pickle, "Unpickler", refuse)
+    assert load_model(MINI).version == model.version
+    # An .npz holding Python objects (which would need pickle) is refused, not executed.
+    stem = tmp_path / "evil"
+    model.save(stem)
+    np.savez(stem.with_suffix(".npz"), weights=np.array([object()], dtype=object))
+    with pytest.raises(ModelFileError):
+        SkillModel.load(stem)
+
+
+def test_corrupt_cache_is_refitted(model: SkillModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BUURTTRAINER_CACHE", str(tmp_path))
+    key = cache_key(MINI, DEFAULT_VARIANT)
+    stem = tmp_path / "models" / key
+    stem.parent.mkdir(parents=True)
+    stem.with_suffix(".json").write_text("{kapot", encoding="utf-8")
+    refitted = load_model(MINI)
+    assert refitted.version == model.version
+    assert json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))["format"] == 1
+    assert stem.with_suffix(".npz").stat().st_mode & 0o077 == 0
+
+
+def test_cache_key_follows_the_training_data(mini: Path) -> None:
+    before = cache_key(mini, DEFAULT_VARIANT)
+    dialogue = mini / "dialogues" / "henk-kennismaking.yaml"
+    dialogue.write_text(dialogue.read_text(encoding="utf-8") + "\n# ander\n", encoding="utf-8")
+    assert cache_key(mini, DEFAULT_VARIANT) != before
+
+
+def test_dialogue_choices_are_training_data(examples) -> None:
+    texts = {e.text for e in examples}
+    assert "Nee, ik ben van de buurtcoöperatie. Hoe gaat het met u?" in texts
+
+
+def test_heldout_is_not_in_training(examples) -> None:
+    training = {" ".join(e.text.lower().split()) for e in examples}
+    assert not [e.text for e in heldout_examples() if " ".join(e.text.lower().split()) in training]
+
+
+def test_free_text_play_routes_on_the_classifier(mini: Path) -> None:
+    result = run_process(
+        "play", "henk", "--content", str(mini),
+        stdin="Hoe gaat het eigenlijk met u?\nU was timmerman; zou u een jonge buurman willen leren klussen?\n",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Einde: verbonden met een buur" in result.stdout
+    session = json.loads(run_process("sessions", "--format", "json").stdout)[0]
+    from trainer.store import Store, data_dir
+
+    with Store(data_dir(None)) as store:
+        turns = store.turns(session["id"])
+    assert [t.route_condition for t in turns] == ["listening", "reciprocity"]
+    assert turns[0].labels == ("listening",) and turns[0].scores["listening"] > 0.5
+    assert turns[0].model.startswith("0.") and turns[0].mode == "free"
+
+
+def test_score_text_via_cli_in_process(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "score", "--content", str(MINI), "Dat klinkt eenzaam.")
+    assert code == 0 and json.loads(out)["labels"] == ["listening"]

@@ -1,0 +1,58 @@
+"""`buurttrainer eval`: grouped cross-validation and the held-out set, against baselines."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from trainer.content import content_root, load_content
+from trainer.model import SKILLS
+
+
+def run(args: argparse.Namespace) -> int:
+    from trainer.scoring.corpus import heldout_examples, training_examples
+    from trainer.scoring.evaluate import evaluate, table
+    from trainer.scoring.loader import load_model
+    from trainer.scoring.pipeline import (
+        CV_FOLDS,
+        DEFAULT_VARIANT,
+        VARIANTS,
+        best_thresholds,
+        label_matrix,
+        out_of_fold,
+    )
+
+    root = content_root(args.content)
+    examples = training_examples(load_content(root))
+    sections = []
+    names = list(VARIANTS) if args.variants else [DEFAULT_VARIANT]
+    for name in names:
+        probs = out_of_fold(examples, VARIANTS[name])
+        thresholds = best_thresholds(label_matrix(examples), probs)
+        cut = np.array([thresholds[s] for s in SKILLS])
+        result = evaluate(
+            f"grouped {CV_FOLDS}-fold CV, variant {name}", examples, {"model": probs >= cut}
+        )
+        sections.append(result)
+    heldout = heldout_examples()
+    if heldout:
+        model = load_model(root)
+        predicted = np.array(
+            [[s in model.assess(e.text).labels for s in SKILLS] for e in heldout], dtype=int
+        )
+        sections.append(
+            evaluate(
+                "held-out set (never trained or tuned on)", heldout, {"model": predicted}, examples
+            )
+        )
+    out = []
+    for result in sections:
+        out.append(f"## {result.name} ({result.examples} answers)\n")
+        out.append(table(result, markdown=bool(args.report)) + "\n")
+    text_out = "\n".join(out)
+    if args.report:
+        Path(args.report).write_text("# Classifier evaluation\n\n" + text_out, encoding="utf-8")
+    print("\n".join(f"## {r.name} ({r.examples} answers)\n{table(r)}\n" for r in sections))
+    return 0

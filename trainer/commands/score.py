@@ -1,0 +1,35 @@
+"""`buurttrainer score [TEXT...]`: one JSON object per answer, a stable contract.
+
+Each line is `{"text": ..., "scores": {"listening": p, "reciprocity": p, "referral": p},
+"labels": [...]}`; `--explain` adds `"explanation"`: per skill the words that pushed the score
+up or down, with how much.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from trainer.content import content_root
+from trainer.model import SKILLS
+
+
+def run(args: argparse.Namespace) -> int:
+    from trainer.scoring.loader import load_model
+
+    model = load_model(content_root(args.content))
+    answers = args.texts or (line.rstrip("\n") for line in sys.stdin)
+    for answer in answers:
+        if not answer.strip():
+            continue
+        scores = model.probabilities(answer)
+        record = {
+            "text": answer,
+            "scores": {s: round(scores[s], 4) for s in SKILLS},
+            "labels": [s for s in SKILLS if s in model.labels_for(scores)],
+        }
+        if args.explain:
+            record["explanation"] = model.explain(answer)
+        print(json.dumps(record, ensure_ascii=False), flush=True)
+    return 0

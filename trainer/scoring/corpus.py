@@ -1,0 +1,133 @@
+"""The labelled answers the classifier learns from.
+
+Three sources, one shape: the corpus CSV files written by the rubric (`corpus/*.csv`), every
+labelled choice in the dialogues (a choice is an answer with skill labels), and, later, trainer
+corrections. The held-out set (`corpus/heldout/`) is never part of training or tuning.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from trainer.model import SKILLS
+
+COLUMNS = ("text", "labels", "group", "persona", "kind")
+
+
+class CorpusError(ValueError):
+    """A corpus file that cannot be used; the message names file and line."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled answer. `group` is its paraphrase family: CV never splits a family."""
+
+    text: str
+    labels: frozenset[str]
+    group: str
+    persona: str = ""
+    kind: str = ""
+    source: str = "corpus"
+
+
+def corpus_root() -> Path:
+    """The shipped corpus: inside the installed package, or the checkout's `corpus/`."""
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "_corpus"
+    return installed if installed.is_dir() else package.parent / "corpus"
+
+
+def training_files(root: Path | None = None) -> list[Path]:
+    return sorted((root or corpus_root()).glob("*.csv"))
+
+
+def heldout_files(root: Path | None = None) -> list[Path]:
+    return sorted(((root or corpus_root()) / "heldout").glob("*.csv"))
+
+
+def read_csv(path: Path) -> list[Example]:
+    """Read one corpus file, refusing unknown labels and missing columns with file:line."""
+    examples = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise CorpusError(f"{path}:1: missing columns {', '.join(missing)}")
+        for row in reader:
+            labels = frozenset((row["labels"] or "").split())
+            unknown = labels - set(SKILLS)
+            if unknown:
+                raise CorpusError(f"{path}:{reader.line_num}: unknown label(s) {sorted(unknown)}")
+            text = (row["text"] or "").strip()
+            if not text:
+                continue
+            examples.append(
+                Example(
+                    text=text,
+                    labels=labels,
+                    group=(row["group"] or f"{path.stem}-{reader.line_num}").strip(),
+                    persona=(row["persona"] or "").strip(),
+                    kind=(row["kind"] or "").strip(),
+                    source=path.stem,
+                )
+            )
+    return examples
+
+
+def dialogue_examples(content) -> list[Example]:
+    """Every labelled choice of every valid dialogue, grouped per dialogue node."""
+    examples = []
+    for dialogue in content.dialogues.values():
+        for node in dialogue.nodes.values():
+            for choice in node.choices:
+                examples.append(
+                    Example(
+                        text=choice.text,
+                        labels=choice.skills,
+                        group=f"dialogue:{dialogue.id}:{node.id}",
+                        persona=dialogue.persona,
+                        source=f"dialogue:{dialogue.id}",
+                    )
+                )
+    return examples
+
+
+def dedupe(examples: Iterable[Example]) -> list[Example]:
+    """Drop exact repeats of a text (first wins), so no answer sits on both sides of a fold."""
+    seen: set[str] = set()
+    result = []
+    for example in examples:
+        key = " ".join(example.text.lower().split())
+        if key not in seen:
+            seen.add(key)
+            result.append(example)
+    return result
+
+
+def training_examples(content=None) -> list[Example]:
+    """The full training set: corpus files plus dialogue choices (plus corrections, later)."""
+    examples: list[Example] = []
+    for path in training_files():
+        examples.extend(read_csv(path))
+    if content is not None:
+        examples.extend(dialogue_examples(content))
+    return dedupe(examples)
+
+
+def heldout_examples() -> list[Example]:
+    examples: list[Example] = []
+    for path in heldout_files():
+        examples.extend(read_csv(path))
+    return examples
+
+
+def fingerprint(examples: Iterable[Example]) -> str:
+    """A hash of the training data, part of the model cache key."""
+    digest = hashlib.sha256()
+    for e in examples:
+        digest.update(f"{e.text}\t{' '.join(sorted(e.labels))}\t{e.group}\n".encode())
+    return digest.hexdigest()

@@ -1,0 +1,80 @@
+"""Getting a ready classifier: from the model cache, or fitted from the corpus on first use.
+
+The cache lives in the user's cache folder, keyed by a hash of the training files (corpus and
+dialogues, as bytes), this code's version and the numeric libraries' versions. Only files this
+program wrote under that key are read, and only as JSON and pickle-free .npz.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from trainer import __version__
+from trainer.content import dialogue_files
+from trainer.scoring.corpus import training_files
+from trainer.scoring.model import ModelFileError, SkillModel
+
+LIBRARIES = ("scikit-learn", "numpy", "scipy")
+
+
+def cache_dir() -> Path:
+    """BUURTTRAINER_CACHE, else the platform's user cache folder."""
+    chosen = os.environ.get("BUURTTRAINER_CACHE")
+    if chosen:
+        return Path(chosen).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("buurttrainer", appauthor=False))
+
+
+def _library_versions() -> str:
+    parts = []
+    for name in LIBRARIES:
+        try:
+            parts.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            parts.append(f"{name}=?")
+    return ",".join(parts)
+
+
+def cache_key(content_root: Path, variant: str) -> str:
+    """What the model depends on: training files, code version, variant, library versions."""
+    digest = hashlib.sha256()
+    digest.update(f"{__version__}|{variant}|{_library_versions()}".encode())
+    for path in [*training_files(), *dialogue_files(content_root)]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:32]
+
+
+def model_version(key: str) -> str:
+    return f"{__version__}+{key[:10]}"
+
+
+def load_model(content_root: Path, variant: str | None = None) -> SkillModel:
+    """The cached model for this content and corpus, fitting and caching it if needed."""
+    from trainer.scoring.pipeline import DEFAULT_VARIANT
+
+    variant = variant or DEFAULT_VARIANT
+    key = cache_key(content_root, variant)
+    stem = cache_dir() / "models" / key
+    try:
+        return SkillModel.load(stem)
+    except ModelFileError:
+        pass  # not cached yet, or unusable: fit anew and overwrite
+    model = fit_model(content_root, variant, model_version(key))
+    with contextlib.suppress(OSError):  # a read-only cache only costs time
+        model.save(stem)
+    return model
+
+
+def fit_model(content_root: Path, variant: str, version_label: str) -> SkillModel:
+    from trainer.content import load_content
+    from trainer.scoring.corpus import training_examples
+    from trainer.scoring.pipeline import train
+
+    examples = training_examples(load_content(content_root))
+    return train(examples, variant, version_label)
