@@ -100,7 +100,10 @@ def test_score_contract(model: SkillModel) -> None:
 
 def test_score_reads_stdin_one_answer_per_line() -> None:
     records = _score(stdin="Vertel gerust verder.\n\nWilt u de buurman leren klussen?\n")
-    assert [r["text"] for r in records] == ["Vertel gerust verder.", "Wilt u de buurman leren klussen?"]
+    assert [r["text"] for r in records] == [
+        "Vertel gerust verder.",
+        "Wilt u de buurman leren klussen?",
+    ]
 
 
 def test_explanation_names_the_words() -> None:
@@ -123,7 +126,9 @@ def test_warm_cache_scores_without_scikit_learn(model: SkillModel) -> None:
     assert result.returncode == 0, "a cached model must load without importing scikit-learn"
 
 
-def test_cache_never_unpickles(model: SkillModel, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_cache_never_unpickles(
+    model: SkillModel, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import pickle
 
     def refuse(*args, **kwargs):
@@ -141,7 +146,9 @@ def test_cache_never_unpickles(model: SkillModel, monkeypatch: pytest.MonkeyPatc
         SkillModel.load(stem)
 
 
-def test_corrupt_cache_is_refitted(model: SkillModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_corrupt_cache_is_refitted(
+    model: SkillModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("BUURTTRAINER_CACHE", str(tmp_path))
     key = cache_key(MINI, DEFAULT_VARIANT)
     stem = tmp_path / "models" / key

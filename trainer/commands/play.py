@@ -63,6 +63,13 @@ class Printer:
             self.line(" " * len(label) + rest)
         skills = ", ".join(text(f"skill.{s}") for s in turn.labels) or text("play.no_skills")
         self.line(f"  {text('play.skills')}: {skills}")
+        for skill in turn.labels:
+            words = [w for w, _ in (turn.explanation or {}).get(skill, {}).get("up", [])[:3]]
+            if words:
+                self.line(
+                    "  "
+                    + text("play.evidence", skill=text(f"skill.{skill}"), words=", ".join(words))
+                )
         for point in turn.feedback:
             self.line(f"  {text('play.feedback')}: {point}")
         before, after = turn.state_before.trust, turn.state_after.trust
@@ -130,7 +137,7 @@ def _scorer_for(mode: str, content: Content) -> Scorer | None:
         return None
     from trainer.scoring import default_scorer
 
-    return default_scorer(content.root)
+    return default_scorer(content.root).explaining()
 
 
 def _converse(

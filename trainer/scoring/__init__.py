@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from trainer.engine import Scorer
+    from trainer.scoring.model import SkillModel
 
 
-def default_scorer(content_root: Path | None = None) -> Scorer:
+def default_scorer(content_root: Path | None = None) -> SkillModel:
     """The classifier for this content (cached, or fitted from the corpus on first use)."""
     from trainer.content import default_content_root
     from trainer.scoring.loader import load_model

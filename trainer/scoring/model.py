@@ -115,6 +115,10 @@ class SkillModel:
             assessment.scores, assessment.labels, assessment.model, self.explain(text)
         )
 
+    def explaining(self) -> ExplainingScorer:
+        """This model as a scorer whose assessments carry their explanation."""
+        return ExplainingScorer(self)
+
     # ---------------------------------------------------------------- files
 
     def save(self, stem: Path) -> None:
@@ -191,3 +195,17 @@ def _atomic(path: Path, write) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@dataclass(frozen=True)
+class ExplainingScorer:
+    """A `Scorer` that explains every answer, for play where feedback names the words."""
+
+    model: SkillModel
+
+    @property
+    def version(self) -> str:
+        return self.model.version
+
+    def assess(self, text: str) -> Assessment:
+        return self.model.assess_explained(text)
