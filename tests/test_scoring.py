@@ -197,3 +197,35 @@ def test_free_text_play_routes_on_the_classifier(mini: Path) -> None:
 def test_score_text_via_cli_in_process(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "score", "--content", str(MINI), "Dat klinkt eenzaam.")
     assert code == 0 and json.loads(out)["labels"] == ["listening"]
+
+
+def test_corpus_has_the_size_and_mix_the_classifier_needs() -> None:
+    """Issue 3's floor for the labelled corpus (dialogue choices come on top)."""
+    from trainer.scoring.corpus import read_csv, training_files
+
+    rows = [e for path in training_files() for e in read_csv(path)]
+    assert len(rows) >= 1500
+    for skill in SKILLS:
+        assert sum(skill in e.labels for e in rows) >= 300, skill
+    assert sum(not e.labels for e in rows) >= 300
+    assert sum(len(e.labels) >= 2 for e in rows) >= 150
+    assert sum(e.kind == "hard_negative" for e in rows) >= 150
+    personas = {e.persona for e in rows}
+    assert {"", "lodewijk", "anna"} <= personas, "generic and persona-fitted answers"
+
+
+def test_shipped_model_on_the_heldout_set() -> None:
+    """The quality bar, measured on answers never trained or tuned on."""
+    from trainer.scoring.evaluate import evaluate
+    from trainer.scoring.pipeline import label_matrix
+
+    heldout = heldout_examples()
+    assert len(heldout) >= 300
+    shipped = load_model(ROOT)
+    predicted = np.array([[s in shipped.assess(e.text).labels for s in SKILLS] for e in heldout])
+    result = evaluate("held-out", heldout, {"model": predicted.astype(int)})
+    assert result.macro_f1("model") >= 0.90
+    assert result.macro_f1("model") >= result.macro_f1("keywords") + 0.10
+    for skill in SKILLS:
+        assert result.systems["model"][skill].kappa >= 0.75, skill
+    assert label_matrix(heldout).sum() > 0

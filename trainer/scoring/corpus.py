@@ -34,6 +34,9 @@ class Example:
     source: str = "corpus"
 
 
+NONE = "none"
+
+
 def corpus_root() -> Path:
     """The shipped corpus: inside the installed package, or the checkout's `corpus/`."""
     package = Path(__file__).resolve().parent.parent
@@ -49,6 +52,22 @@ def heldout_files(root: Path | None = None) -> list[Path]:
     return sorted(((root or corpus_root()) / "heldout").glob("*.csv"))
 
 
+def parse_labels(value: str, where: str) -> frozenset[str]:
+    """`listening referral` -> the skills; `none` -> no skill. An empty cell is a mistake:
+    an unlabelled row must not silently count as a negative example."""
+    words = value.split()
+    if words == [NONE]:
+        return frozenset()
+    if not words:
+        raise CorpusError(f"{where}: no labels; write '{NONE}' for an answer without a skill")
+    unknown = set(words) - set(SKILLS)
+    if unknown:
+        raise CorpusError(
+            f"{where}: unknown label(s) {sorted(unknown)}; use {', '.join(SKILLS)} or '{NONE}' alone"
+        )
+    return frozenset(words)
+
+
 def read_csv(path: Path) -> list[Example]:
     """Read one corpus file, refusing unknown labels and missing columns with file:line."""
     examples = []
@@ -58,13 +77,10 @@ def read_csv(path: Path) -> list[Example]:
         if missing:
             raise CorpusError(f"{path}:1: missing columns {', '.join(missing)}")
         for row in reader:
-            labels = frozenset((row["labels"] or "").split())
-            unknown = labels - set(SKILLS)
-            if unknown:
-                raise CorpusError(f"{path}:{reader.line_num}: unknown label(s) {sorted(unknown)}")
             text = (row["text"] or "").strip()
             if not text:
                 continue
+            labels = parse_labels(row["labels"] or "", f"{path}:{reader.line_num}")
             examples.append(
                 Example(
                     text=text,

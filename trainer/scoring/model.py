@@ -73,11 +73,20 @@ class SkillModel:
             offset += len(vocab)
         return np.asarray(cols, dtype=np.int64), np.asarray(values, dtype=np.float64)
 
-    def probabilities(self, text: str) -> dict[str, float]:
+    def _calibrated_logits(self, text: str) -> np.ndarray:
+        """Per fitted (fold) classifier, the calibrated log-odds -(a*d + b)."""
         cols, values = self._features(text)
         decision = values @ self.weights[cols] + self.intercepts if len(cols) else self.intercepts
-        calibrated = 1.0 / (1.0 + np.exp(self.sigmoid_a * decision + self.sigmoid_b))
+        return -(self.sigmoid_a * decision + self.sigmoid_b)
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        calibrated = 1.0 / (1.0 + np.exp(-self._calibrated_logits(text)))
         return {s: float(calibrated[self.columns[s]].mean()) for s in SKILLS}
+
+    def log_odds(self, text: str) -> dict[str, float]:
+        """The evidence per skill on a scale that does not saturate near 0 or 1."""
+        logits = self._calibrated_logits(text)
+        return {s: float(logits[self.columns[s]].mean()) for s in SKILLS}
 
     def labels_for(self, scores: dict[str, float]) -> frozenset[str]:
         return frozenset(s for s in SKILLS if scores[s] >= self.thresholds[s])
@@ -86,18 +95,19 @@ class SkillModel:
         scores = self.probabilities(text)
         return Assessment(scores, self.labels_for(scores), self.version)
 
-    def explain(self, text: str, top: int = 5, minimum: float = 0.02) -> dict[str, dict[str, list]]:
-        """Per skill, the words whose removal lowers (`up`) or raises (`down`) the score most.
+    def explain(self, text: str, top: int = 5, minimum: float = 0.05) -> dict[str, dict[str, list]]:
+        """Per skill, the words whose removal lowers (`up`) or raises (`down`) the evidence most.
 
         Occlusion rather than reading coefficients: character n-grams have no readable
-        names, but "without this word the score drops by 0.3" is plain to a trainee.
+        names, but "without this word the evidence drops" is plain to a trainee. Measured in
+        log-odds, because a confident answer's probability sits at 1.0 whichever word is gone.
         """
-        full = self.probabilities(text)
+        full = self.log_odds(text)
         words = list(dict.fromkeys(m.group(0) for m in _WORD.finditer(text)))
         effects: dict[str, list[tuple[str, float]]] = {s: [] for s in SKILLS}
         for word in words:
             without = re.sub(rf"(?u)\b{re.escape(word)}\b", " ", text)
-            reduced = self.probabilities(without)
+            reduced = self.log_odds(without)
             for skill in SKILLS:
                 effects[skill].append((word, round(full[skill] - reduced[skill], 3)))
         result = {}

@@ -44,7 +44,7 @@ VARIANTS: dict[str, Variant] = {
     )
 }
 #: Kept by grouped CV (see docs/scoring.md for the comparison and `buurttrainer eval --variants`).
-DEFAULT_VARIANT = "word+char-logreg"
+DEFAULT_VARIANT = "word+char-linsvc"  # macro-F1 0.926 vs 0.918 for word+char-logreg
 
 
 def label_matrix(examples: Sequence[Example]) -> np.ndarray:
@@ -70,9 +70,9 @@ def _classifier(variant: Variant):
     from sklearn.svm import LinearSVC
 
     if variant.classifier == "linsvc":
-        return LinearSVC(C=variant.C, class_weight="balanced", max_iter=5000)
+        return LinearSVC(C=variant.C, class_weight="balanced", max_iter=5000, random_state=0)
     return LogisticRegression(
-        C=variant.C, class_weight="balanced", solver="liblinear", max_iter=2000
+        C=variant.C, class_weight="balanced", solver="liblinear", max_iter=2000, random_state=0
     )
 
 
