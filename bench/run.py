@@ -35,6 +35,20 @@ def per_call(function: Callable[[], object], runs: int) -> float:
     return (time.perf_counter() - start) / runs
 
 
+def app_ready(env: dict[str, str], runs: int = 5) -> float:
+    """Seconds from spawning the app to its welcome screen taking input (median of runs)."""
+    times = []
+    for _ in range(runs):
+        data = tempfile.mkdtemp(prefix="bt-bench-data-")
+        child = {**env, "BENCH_T0": repr(time.time()), "BUURTTRAINER_DATA": data}
+        out = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "app_ready.py")],
+            check=True, capture_output=True, text=True, env=child, cwd=ROOT,
+        )  # fmt: skip
+        times.append(float(out.stdout.strip().splitlines()[-1]))
+    return statistics.median(times)
+
+
 def main() -> int:
     env = {**os.environ, "BUURTTRAINER_CACHE": tempfile.mkdtemp(prefix="bt-bench-cache-")}
     os.environ.update(env)
@@ -52,6 +66,17 @@ def main() -> int:
             '`buurttrainer score "one answer"` end to end, s',
             wall([*cli, "score", "Hoe is dat voor u?"]),
             2.5,
+            "s",
+        )
+    )
+
+    rows.append(("app start to welcome screen ready (warm cache), s", app_ready(env), 1.0, "s"))
+    cold = {**env, "BUURTTRAINER_CACHE": tempfile.mkdtemp(prefix="bt-bench-cold-")}
+    rows.append(
+        (
+            "app start to welcome screen ready (cold cache: fit in worker), s",
+            app_ready(cold),
+            1.0,
             "s",
         )
     )

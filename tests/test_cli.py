@@ -33,9 +33,20 @@ def test_help_is_lazy() -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_no_subcommand_points_to_commands(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_cli(capsys)
-    assert code == 0 and "buurttrainer play" in out
+def test_no_subcommand_starts_the_app_with_the_global_options(
+    mini: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trainer.app.main import BuurttrainerApp
+
+    started = []
+
+    def fake_run(self: BuurttrainerApp, *args: object, **kwargs: object) -> None:
+        started.append((self.content.root, self.store.folder, sorted(self.content.personas)))
+
+    monkeypatch.setattr(BuurttrainerApp, "run", fake_run)
+    code, _, err = run_cli(capsys, "--content", str(mini), "--data-dir", str(tmp_path / "d"))
+    assert code == 0, err
+    assert started == [(mini, tmp_path / "d", ["henk"])]
 
 
 def test_content_from_environment(

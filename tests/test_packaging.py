@@ -1,4 +1,4 @@
-"""A normal, non-editable install must carry the shipped content and corpus."""
+"""A normal, non-editable install must carry the shipped content, corpus and app styles."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from tests.conftest import ROOT
 def test_wheel_contains_content_and_corpus(tmp_path: Path) -> None:
     from hatchling.builders.wheel import WheelBuilder
 
-    wheel = Path(next(iter(WheelBuilder(str(ROOT)).build(directory=str(tmp_path), versions=["standard"]))))
+    wheel = Path(
+        next(iter(WheelBuilder(str(ROOT)).build(directory=str(tmp_path), versions=["standard"])))
+    )
     names = set(zipfile.ZipFile(wheel).namelist())
     for shipped in (ROOT / "personas").glob("*.yaml"):
         assert f"trainer/_content/personas/{shipped.name}" in names
@@ -19,6 +21,10 @@ def test_wheel_contains_content_and_corpus(tmp_path: Path) -> None:
         assert f"trainer/_content/dialogues/{shipped.name}" in names
     for shipped in (ROOT / "corpus").glob("*.csv"):
         assert f"trainer/_corpus/{shipped.name}" in names
+    for shipped in (ROOT / "corpus" / "heldout").glob("*.csv"):
+        assert f"trainer/_corpus/heldout/{shipped.name}" in names
+    for style in (ROOT / "trainer" / "app").rglob("*.tcss"):
+        assert style.relative_to(ROOT).as_posix() in names, "the app's styles ship too"
     assert "trainer/cli.py" in names
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "buurttrainer = trainer.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()

@@ -104,13 +104,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     lang = getattr(args, "lang", None) or os.environ.get("BUURTTRAINER_LANG") or "nl"
     set_language(lang if lang in LANGUAGES else "nl")
-    if args.command is None:
-        print(text("cli.no_app"))
-        return 0
     from trainer.store import StoreError
 
     try:
-        if args.command == "check":
+        if args.command is None:
+            from trainer.app import run
+        elif args.command == "check":
             from trainer.commands.check import run
         elif args.command == "graph":
             from trainer.commands.graph import run

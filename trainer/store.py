@@ -227,6 +227,18 @@ class Store:
                 (key, value),
             )
 
+    def save_draft(self, session_id: str, answer: str) -> None:
+        """Keep a typed answer before it is scored, so a crash while scoring loses nothing."""
+        self.set_setting(f"draft:{session_id}", answer)
+
+    def draft(self, session_id: str) -> str | None:
+        """The answer typed but not yet played in this session, if any."""
+        return self.setting(f"draft:{session_id}")
+
+    def clear_draft(self, session_id: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM settings WHERE key = ?", (f"draft:{session_id}",))
+
     # ------------------------------------------------------------------ sessions and turns
 
     def start_session(
@@ -270,6 +282,7 @@ class Store:
                 " WHERE id = ?",
                 (turn.index, stamp, turn.outcome, stamp if turn.ended else None, session_id),
             )
+            db.execute("DELETE FROM settings WHERE key = ?", (f"draft:{session_id}",))
 
     def resolve(self, prefix: str) -> str:
         """The full session id for an id or an unambiguous prefix of one."""

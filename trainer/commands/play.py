@@ -17,7 +17,8 @@ from typing import TextIO
 from trainer.cli import UserError
 from trainer.commands import load, open_store, pick_dialogue, pick_persona
 from trainer.content import Content
-from trainer.engine import Answer, EngineError, Scorer, State, Turn, opening, step
+from trainer.conversation import Conversation, ConversationError
+from trainer.engine import Answer, EngineError, Scorer, State, Turn
 from trainer.messages import text
 from trainer.model import Dialogue, Node, Persona
 from trainer.store import Opening, Store
@@ -122,14 +123,13 @@ def run(args: argparse.Namespace) -> int:
         persona = pick_persona(content, args.persona)
         dialogue = pick_dialogue(content, persona, args.dialogue)
         mode = "choices" if args.choices else "free"
-        state, reply = opening(dialogue, persona, trainee)
-        session = store.start_session(trainee, persona.id, dialogue.id, mode, Opening(state, reply))
+        conversation = Conversation.start(store, persona, dialogue, trainee, mode)
         printer = Printer(persona)
         printer.line(text("play.header", name=persona.name, title=dialogue.title))
-        printer.line(f"({text('play.session', session=session[:8])})")
+        printer.line(f"({text('play.session', session=conversation.session[:8])})")
         printer.line()
-        printer.persona_says(reply)
-        return _converse(content, store, session, dialogue, persona, state, mode, trainee, printer)
+        printer.persona_says(conversation.opening_reply)
+        return _converse(content, conversation, args.choices, printer)
 
 
 def _scorer_for(mode: str, content: Content) -> Scorer | None:
@@ -141,15 +141,16 @@ def _scorer_for(mode: str, content: Content) -> Scorer | None:
 
 
 def _converse(
-    content: Content,
-    store: Store, session: str, dialogue: Dialogue, persona: Persona, state: State,
-    mode: str, trainee: str, printer: Printer,
-) -> int:  # fmt: skip
+    content: Content, conversation: Conversation, prefer_choices: bool, printer: Printer
+) -> int:
+    """Ask for answers until an ending or until the trainee stops; each turn is committed."""
+    mode = "choices" if prefer_choices else conversation.mode
     scorer = _scorer_for(mode, content)
     source = AnswerSource()
-    while dialogue.nodes[state.node].end is None:
-        node = dialogue.nodes[state.node]
-        use_choices = (mode == "choices" and node.choices) or not node.routes
+    session = conversation.session
+    while not conversation.ended:
+        node = conversation.node
+        use_choices = conversation.offers_choices(mode == "choices")
         if use_choices:
             printer.options(node)
         prompt = (
@@ -170,15 +171,14 @@ def _converse(
                 continue
             answer = Answer.pick(int(raw) - 1)
         else:
+            conversation.save_draft(raw)
             answer = Answer(raw)
         try:
-            turn = step(dialogue, persona, state, answer, scorer, trainee)
+            turn = conversation.answer(answer, scorer)
         except EngineError as exc:
             raise UserError(str(exc)) from exc
-        store.add_turn(session, turn)
         printer.turn(turn)
-        state = turn.state_after
-    printer.ending(dialogue, state)
+    printer.ending(conversation.dialogue, conversation.state)
     return 0
 
 
@@ -197,27 +197,22 @@ def _resume(args: argparse.Namespace, content: Content, store: Store, trainee: s
             raise UserError(text("cli.unknown_session", session=args.resume)) from exc
         except LookupError as exc:
             raise UserError(text("cli.ambiguous_session", session=args.resume)) from exc
-    summary = store.summary(session)
-    if summary.finished:
+    if store.summary(session).finished:
         raise UserError(text("cli.session_finished", session=session[:8]))
-    persona = pick_persona(content, summary.persona)
-    dialogue = content.dialogues.get(summary.dialogue)
-    if dialogue is None:
-        raise UserError(text("cli.content_errors"))
-    state = store.current_state(session)
-    if state.node not in dialogue.nodes:
-        raise UserError(text("cli.content_errors"))
-    printer = Printer(persona)
-    printer.line(text("play.header", name=persona.name, title=dialogue.title))
-    printer.line(text("play.resumed", session=session[:8], turn=state.turn + 1))
-    printer.line()
-    printer.persona_says(store.opening(session).reply)
-    for turn in store.turns(session):
-        printer.turn(turn)
-    mode = "choices" if args.choices else summary.mode
-    return _converse(
-        content, store, session, dialogue, persona, state, mode, summary.trainee, printer
+    try:
+        conversation = Conversation.resume(store, content, session)
+    except ConversationError as exc:
+        raise UserError(text("cli.content_errors")) from exc
+    printer = Printer(conversation.persona)
+    printer.line(
+        text("play.header", name=conversation.persona.name, title=conversation.dialogue.title)
     )
+    printer.line(text("play.resumed", session=session[:8], turn=conversation.state.turn + 1))
+    printer.line()
+    printer.persona_says(conversation.opening_reply)
+    for turn in conversation.turns:
+        printer.turn(turn)
+    return _converse(content, conversation, args.choices, printer)
 
 
 def _run_script(args: argparse.Namespace, content: Content, store: Store, trainee: str) -> int:

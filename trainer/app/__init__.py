@@ -1,0 +1,21 @@
+"""The Textual app: a thin layer of screens over the core (content, engine, store, scoring).
+
+Nothing in the core imports from here; the CLI imports this package only when the app starts,
+so `buurttrainer --help` and the scripted commands never load Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the app for the CLI: load content, open the store, run until the trainee quits."""
+    from trainer.app.main import BuurttrainerApp
+    from trainer.commands import load, open_store
+
+    content = load(args)
+    with open_store(args) as store:
+        app = BuurttrainerApp(content, store)
+        app.run()
+    return app.return_code or 0

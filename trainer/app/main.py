@@ -1,0 +1,200 @@
+"""The app object: shared state (content, store, trainee, modes), the classifier worker, themes.
+
+One app class serves the CLI, the tests and the benchmark; tests pass their own scorer factory
+so they need not fit the classifier.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from trainer.content import Content
+from trainer.engine import Scorer
+from trainer.messages import text
+from trainer.store import Store
+
+
+class TraineeChanged(Message):
+    """Posted to the current screen when someone else starts practising."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+
+ScorerFactory = Callable[[Content], Scorer]
+
+DARK, LIGHT = "textual-dark", "textual-light"
+SCORER_WAIT_SECONDS = 300
+
+
+def default_scorer_factory(content: Content) -> Scorer:
+    """The classifier for this content: from the cache, or fitted now (seconds, in a worker)."""
+    from trainer.scoring import default_scorer
+
+    return default_scorer(content.root).explaining()
+
+
+class BuurttrainerApp(App[None]):
+    """Buurttrainer for trainees: welcome, persona picker, conversation, debrief, progress."""
+
+    TITLE = "Buurttrainer"
+    # Absolute, so subclasses elsewhere (the start-up benchmark) find it too.
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("f1", "help", text("app.key.help")),
+        Binding("ctrl+t", "toggle_theme", text("app.key.theme")),
+        Binding("ctrl+q", "quit", text("app.key.quit"), show=False, priority=True),
+    ]
+
+    # "loading" until the classifier worker is done, then "ready" or "failed".
+    scorer_state: reactive[str] = reactive("loading")
+
+    def __init__(
+        self, content: Content, store: Store, scorer_factory: ScorerFactory | None = None
+    ) -> None:
+        super().__init__()
+        self.content = content
+        self.store = store
+        self.scorer_factory = scorer_factory or default_scorer_factory
+        self.scorer: Scorer | None = None
+        self.scorer_error = ""
+        self._scorer_done = threading.Event()
+        self.trainee: str | None = store.setting("trainee")
+        self.coach = store.setting("coach", "1") == "1"
+        self.prefer_choices = store.setting("choices", "0") == "1"
+
+    # ------------------------------------------------------------------ start-up
+
+    def on_mount(self) -> None:
+        self.theme = LIGHT if self.store.setting("theme") == LIGHT else DARK
+        from trainer.app.screens.welcome import WelcomeScreen
+
+        self.push_screen(WelcomeScreen())
+        self.load_scorer()
+        broken = len(self.content.broken) + len(self.content.broken_personas)
+        if broken:
+            self.notify(text("app.content_problems", count=broken), severity="warning", timeout=10)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="classifier",
+        description="classifier laden",
+    )
+    def load_scorer(self) -> Scorer:
+        return self.scorer_factory(self.content)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place where the classifier worker's success or failure is handled."""
+        worker = event.worker
+        if worker.group != "classifier":
+            return
+        if event.state == WorkerState.SUCCESS:
+            self.scorer = worker.result
+            self.scorer_state = "ready"
+            self._scorer_done.set()
+        elif event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self.scorer_error = str(worker.error or "")
+            self.scorer_state = "failed"
+            self._scorer_done.set()
+            self.notify(
+                text("app.classifier_failed", reason=self.scorer_error),
+                severity="error",
+                timeout=15,
+            )
+
+    def wait_for_scorer(self) -> Scorer:
+        """Block a worker thread until the classifier is there (never call on the UI thread)."""
+        self._scorer_done.wait(SCORER_WAIT_SECONDS)
+        if self.scorer is None:
+            raise RuntimeError(text("app.classifier_failed", reason=self.scorer_error or "-"))
+        return self.scorer
+
+    # ------------------------------------------------------------------ shared settings
+
+    def set_trainee(self, name: str) -> None:
+        self.trainee = name
+        self.store.set_setting("trainee", name)
+        self.store.trainee_id(name)
+
+    def set_coach(self, on: bool) -> None:
+        self.coach = on
+        self.store.set_setting("coach", "1" if on else "0")
+
+    def set_prefer_choices(self, on: bool) -> None:
+        self.prefer_choices = on
+        self.store.set_setting("choices", "1" if on else "0")
+
+    def watch_theme(self, theme: str) -> None:
+        if theme in (DARK, LIGHT):
+            self.store.set_setting("theme", theme)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_help(self) -> None:
+        from trainer.app.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT if self.theme == DARK else DARK
+
+    def action_practise(self) -> None:
+        from trainer.app.screens.picker import PickerScreen
+
+        if self.trainee is None:
+            self.notify(text("app.welcome.name_first"), severity="warning")
+            return
+        self.push_screen(PickerScreen())
+
+    def action_progress(self) -> None:
+        from trainer.app.screens.progress import ProgressScreen
+
+        if self.trainee is None:
+            self.notify(text("app.welcome.name_first"), severity="warning")
+            return
+        self.push_screen(ProgressScreen())
+
+    def action_switch_trainee(self) -> None:
+        from trainer.app.screens.dialogs import TraineeDialog
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self.set_trainee(name)
+                self.screen.post_message(TraineeChanged(name))
+
+        self.push_screen(TraineeDialog(self.store.trainees()), chosen)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Command palette entries for the main actions (plus the screen's own, if it has any)."""
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            text("app.cmd.practise"), text("app.cmd.practise_help"), self.action_practise
+        )
+        yield SystemCommand(
+            text("app.cmd.progress"), text("app.cmd.progress_help"), self.action_progress
+        )
+        yield SystemCommand(
+            text("app.cmd.switch"), text("app.cmd.switch_help"), self.action_switch_trainee
+        )
+        yield SystemCommand(text("app.cmd.help"), text("app.cmd.help_help"), self.action_help)
+        yield SystemCommand(
+            text("app.cmd.theme"), text("app.cmd.theme_help"), self.action_toggle_theme
+        )
+        commands = getattr(screen, "screen_commands", None)
+        if commands is not None:
+            yield from commands()
