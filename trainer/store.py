@@ -347,7 +347,7 @@ class Store:
         if unfinished:
             where.append("s.finished IS NULL")
         sql = _SUMMARY_SQL + (" WHERE " + " AND ".join(where) if where else "")
-        sql += " ORDER BY s.started DESC, s.id"
+        sql += " ORDER BY s.started DESC, s.rowid DESC"  # same second: later insert first
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [SessionSummary(*row) for row in self.db.execute(sql, params)]
