@@ -215,7 +215,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "app.welcome.intro": "Je oefent drie vaardigheden:",
         "app.welcome.skill.listening": "open vragen stellen, samenvatten, gevoelens benoemen,\nzodat de bewoner zijn eigen verhaal vertelt.",
         "app.welcome.skill.reciprocity": "de bewoner heeft ook iets te geven: vraag wat hij kan\nof wil doen voor buren en de buurt.",
-        "app.welcome.skill.referral": "zien wanneer een professional nodig is (huisarts, wijkteam)\nen warm overdragen: samen bellen, met toestemming.",
+        "app.welcome.skill.referral": "merken wanneer een professional nodig is,\n(huisarts, wijkteam) en warm overdragen: samen bellen.",
         "app.welcome.ask_name": "Wie oefent er? Typ je naam en druk op Enter.",
         "app.welcome.name_placeholder": "Je naam",
         "app.welcome.name_first": "Vul eerst je naam in.",
