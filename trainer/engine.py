@@ -114,6 +114,11 @@ class Turn:
     def ended(self) -> bool:
         return self.outcome is not None
 
+    def evidence(self, skill: str, count: int = 3) -> list[str]:
+        """The words that pushed this skill up most (from the explanation, if any)."""
+        found = (self.explanation or {}).get(skill, {}).get("up", [])
+        return [word for word, _ in found[:count]]
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["state_before"] = self.state_before.to_json()

@@ -141,6 +141,10 @@ _SUMMARY_SQL = """
 """
 
 
+def _draft_key(session_id: str) -> str:
+    return f"draft:{session_id}"
+
+
 class Store:
     """A connection to one store file; cheap to open, safe to use from one thread."""
 
@@ -228,16 +232,13 @@ class Store:
             )
 
     def save_draft(self, session_id: str, answer: str) -> None:
-        """Keep a typed answer before it is scored, so a crash while scoring loses nothing."""
-        self.set_setting(f"draft:{session_id}", answer)
+        """Keep a typed answer before it is scored, so a crash while scoring loses nothing.
+        `add_turn` removes it in the same transaction that commits the turn."""
+        self.set_setting(_draft_key(session_id), answer)
 
     def draft(self, session_id: str) -> str | None:
         """The answer typed but not yet played in this session, if any."""
-        return self.setting(f"draft:{session_id}")
-
-    def clear_draft(self, session_id: str) -> None:
-        with self.transaction() as db:
-            db.execute("DELETE FROM settings WHERE key = ?", (f"draft:{session_id}",))
+        return self.setting(_draft_key(session_id))
 
     # ------------------------------------------------------------------ sessions and turns
 
@@ -282,7 +283,7 @@ class Store:
                 " WHERE id = ?",
                 (turn.index, stamp, turn.outcome, stamp if turn.ended else None, session_id),
             )
-            db.execute("DELETE FROM settings WHERE key = ?", (f"draft:{session_id}",))
+            db.execute("DELETE FROM settings WHERE key = ?", (_draft_key(session_id),))
 
     def resolve(self, prefix: str) -> str:
         """The full session id for an id or an unambiguous prefix of one."""

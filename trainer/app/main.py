@@ -38,6 +38,11 @@ DARK, LIGHT = "textual-dark", "textual-light"
 SCORER_WAIT_SECONDS = 300
 
 
+def palette_command(key: str, callback: Callable[[], object]) -> SystemCommand:
+    """A command palette entry whose title and help are `app.cmd.KEY` and `app.cmd.KEY_help`."""
+    return SystemCommand(text(f"app.cmd.{key}"), text(f"app.cmd.{key}_help"), callback)
+
+
 def default_scorer_factory(content: Content) -> Scorer:
     """The classifier for this content: from the cache, or fitted now (seconds, in a worker)."""
     from trainer.scoring import default_scorer
@@ -153,21 +158,23 @@ class BuurttrainerApp(App[None]):
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK
 
+    def _has_trainee(self) -> bool:
+        """Practising and progress belong to someone: ask for a name first."""
+        if self.trainee is None:
+            self.notify(text("app.welcome.name_first"), severity="warning")
+        return self.trainee is not None
+
     def action_practise(self) -> None:
         from trainer.app.screens.picker import PickerScreen
 
-        if self.trainee is None:
-            self.notify(text("app.welcome.name_first"), severity="warning")
-            return
-        self.push_screen(PickerScreen())
+        if self._has_trainee():
+            self.push_screen(PickerScreen())
 
     def action_progress(self) -> None:
         from trainer.app.screens.progress import ProgressScreen
 
-        if self.trainee is None:
-            self.notify(text("app.welcome.name_first"), severity="warning")
-            return
-        self.push_screen(ProgressScreen())
+        if self._has_trainee():
+            self.push_screen(ProgressScreen())
 
     def action_switch_trainee(self) -> None:
         from trainer.app.screens.dialogs import TraineeDialog
@@ -182,19 +189,11 @@ class BuurttrainerApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Command palette entries for the main actions (plus the screen's own, if it has any)."""
         yield from super().get_system_commands(screen)
-        yield SystemCommand(
-            text("app.cmd.practise"), text("app.cmd.practise_help"), self.action_practise
-        )
-        yield SystemCommand(
-            text("app.cmd.progress"), text("app.cmd.progress_help"), self.action_progress
-        )
-        yield SystemCommand(
-            text("app.cmd.switch"), text("app.cmd.switch_help"), self.action_switch_trainee
-        )
-        yield SystemCommand(text("app.cmd.help"), text("app.cmd.help_help"), self.action_help)
-        yield SystemCommand(
-            text("app.cmd.theme"), text("app.cmd.theme_help"), self.action_toggle_theme
-        )
+        yield palette_command("practise", self.action_practise)
+        yield palette_command("progress", self.action_progress)
+        yield palette_command("switch", self.action_switch_trainee)
+        yield palette_command("help", self.action_help)
+        yield palette_command("theme", self.action_toggle_theme)
         commands = getattr(screen, "screen_commands", None)
         if commands is not None:
             yield from commands()

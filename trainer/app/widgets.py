@@ -86,7 +86,7 @@ class CoachNote(Vertical):
         for point in self.turn.feedback:
             yield Static(Text("• ") + Text(point), classes="feedback")
         for skill in self.turn.labels:
-            words = [w for w, _ in (self.turn.explanation or {}).get(skill, {}).get("up", [])[:3]]
+            words = self.turn.evidence(skill)
             if words:
                 evidence = text("play.evidence", skill=skill_name(skill), words=", ".join(words))
                 yield Static(Text(evidence, style="dim"), classes="evidence")

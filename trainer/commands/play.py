@@ -65,7 +65,7 @@ class Printer:
         skills = ", ".join(text(f"skill.{s}") for s in turn.labels) or text("play.no_skills")
         self.line(f"  {text('play.skills')}: {skills}")
         for skill in turn.labels:
-            words = [w for w, _ in (turn.explanation or {}).get(skill, {}).get("up", [])[:3]]
+            words = turn.evidence(skill)
             if words:
                 self.line(
                     "  "

@@ -74,9 +74,9 @@ class ProgressScreen(Screen[None]):
             *(skill_name(s)[0].upper() for s in SKILLS),
         )
         names = {p.id: p.name for p in self.app.content.personas.values()}
+        finished = {r.summary.id: r.skills for r in self.finished}
         for row in self.rows:
-            turns = self.app.store.turns(row.id)
-            shares = skill_results(turns)
+            shares = finished.get(row.id) or skill_results(self.app.store.turns(row.id))
             table.add_row(
                 short_date(row.started),
                 names.get(row.persona, row.persona),

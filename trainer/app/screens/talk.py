@@ -19,6 +19,7 @@ from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
+from trainer.app.main import palette_command
 from trainer.app.widgets import CoachNote, Legend, Meter, PersonaLine, TraineeLine
 from trainer.conversation import Conversation
 from trainer.engine import Answer, EngineError, Turn
@@ -231,12 +232,6 @@ class TalkScreen(Screen[None]):
         self.app.switch_screen(DebriefScreen(self.conversation.session))
 
     def screen_commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand(
-            text("app.cmd.choices"), text("app.cmd.choices_help"), self.action_toggle_choices
-        )
-        yield SystemCommand(
-            text("app.cmd.coach"), text("app.cmd.coach_help"), self.action_toggle_coach
-        )
-        yield SystemCommand(
-            text("app.cmd.hint"), text("app.cmd.hint_help"), self.action_toggle_hint
-        )
+        yield palette_command("choices", self.action_toggle_choices)
+        yield palette_command("coach", self.action_toggle_coach)
+        yield palette_command("hint", self.action_toggle_hint)
