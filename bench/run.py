@@ -107,6 +107,10 @@ def main() -> int:
         )
     )
 
+    from bench.review_scale import ensure_store, measurements
+
+    rows.extend(measurements(ensure_store()))
+
     print(f"{'benchmark':58} {'figure':>10} {'budget':>8}  verdict")
     failed = 0
     for name, figure, budget, _unit in rows:

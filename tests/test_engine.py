@@ -123,7 +123,9 @@ def test_core_does_not_import_textual() -> None:
     code = (
         "import sys, trainer.content, trainer.checks, trainer.engine, trainer.store, "
         "trainer.playthrough, trainer.graph, trainer.conversation, trainer.progress, "
-        "trainer.scoring.keywords, trainer.scoring.model, trainer.scoring.loader; "
+        "trainer.scoring.keywords, trainer.scoring.model, trainer.scoring.loader, "
+        "trainer.reviews, trainer.cohort, trainer.exchange, trainer.files, trainer.reports, "
+        "trainer.app.exports; "
         "bad = [m for m in ('textual', 'sklearn') if m in sys.modules]; "
         "print(bad); sys.exit(1 if 'textual' in bad else 0)"
     )

@@ -229,3 +229,49 @@ def test_shipped_model_on_the_heldout_set() -> None:
     for skill in SKILLS:
         assert result.systems["model"][skill].kappa >= 0.75, skill
     assert label_matrix(heldout).sum() > 0
+
+
+def _one_correction(data: Path):
+    """A store with one answer a trainer relabelled as referral; returns its corrections."""
+    from tests.test_review_store import play
+    from trainer.reviews import correct, corrections
+    from trainer.store import Store
+
+    with Store(data) as store:
+        session = play(store, [0])
+        correct(store, session, 1, "Tom", ["referral"])
+        return corrections(store)
+
+
+def test_trainer_corrections_are_part_of_training_and_of_the_cache_key(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trainer.scoring import loader, pipeline
+
+    found = _one_correction(data_dir)
+    assert cache_key(MINI, DEFAULT_VARIANT, found) != cache_key(MINI, DEFAULT_VARIANT)
+    seen = []
+    monkeypatch.setattr(pipeline, "train", lambda examples, *a: seen.extend(examples) or "m")
+    loader.fit_model(MINI, DEFAULT_VARIANT, "test", found)
+    mine = [e for e in seen if e.source == "trainer"]
+    assert [(e.text, e.labels, e.author) for e in mine] == [
+        (found[0].answer, frozenset({"referral"}), "Tom")
+    ]
+
+
+def test_eval_reports_agreement_with_trainer_corrections(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _one_correction(data_dir)
+    code, out, _ = run_cli(capsys, "eval", "--content", str(MINI), "--data-dir", str(data_dir))
+    assert code == 0
+    section = out.split("## agreement with trainer corrections (1 answers)")[1]
+    # When played, the answer counted as listening; the trainer says referral only.
+    played = [
+        line
+        for line in section.splitlines()
+        if line.startswith("model when played") and "macro-F1" not in line
+    ]
+    assert [line.split()[3] for line in played] == ["listening", "reciprocity", "referral"]
+    agree = [float(line.split()[-2]) for line in played]
+    assert agree == [0.0, 1.0, 0.0]

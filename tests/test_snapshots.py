@@ -6,6 +6,7 @@ versions. Update after an intended change with: pytest tests/test_snapshots.py -
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,8 @@ def _steady(monkeypatch: pytest.MonkeyPatch) -> None:
     """No cursor blink and a fixed clock, so the same screen renders the same every time."""
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
     monkeypatch.setattr("trainer.store.now", lambda: "2026-11-20T14:30:00+00:00")
+    monkeypatch.setenv("TZ", "UTC")  # dates are shown in local time
+    time.tzset()
 
 
 def app_for(data_dir: Path, trainee: str | None = "Sanne"):
@@ -105,3 +108,35 @@ def test_leave_question(snap_compare, data_dir: Path) -> None:
         await pilot.press("escape")
 
     assert snap_compare(app_for(data_dir), terminal_size=SIZE, run_before=run_before)
+
+
+def _reviewed_store(data_dir: Path) -> None:
+    from tests.test_review_store import play
+    from trainer.reviews import add_comment, correct
+    from trainer.store import Store
+
+    with Store(data_dir) as store:
+        play(store, [1], "Kees")
+        session = play(store, [0, 1], "Sanne")
+        add_comment(store, session, 1, "Tom", "Mooie open vraag.")
+        correct(store, session, 2, "Tom", ["referral"])
+
+
+def test_review_table(snap_compare, data_dir: Path) -> None:
+    _reviewed_store(data_dir)
+    app = app_for(data_dir)
+    app.start = "review"
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+def test_session_review(snap_compare, data_dir: Path) -> None:
+    _reviewed_store(data_dir)
+    app = app_for(data_dir)
+    app.start = "review"
+
+    async def open_it(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("enter", "down")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_it)

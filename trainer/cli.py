@@ -96,6 +96,64 @@ def build_parser() -> argparse.ArgumentParser:
         "--since", metavar="DATE", help="only sessions started on or after DATE (YYYY-MM-DD)"
     )
     p.add_argument("--format", choices=("table", "json"), default="table")
+
+    p = sub.add_parser(
+        "report", parents=[common], help="a session, trainee or cohort report (HTML or Markdown)"
+    )
+    p.add_argument(
+        "session", nargs="?", metavar="SESSION_ID", help="the session (an unambiguous id prefix)"
+    )
+    p.add_argument("--trainee", metavar="NAME", help="one trainee's progress over time")
+    p.add_argument("--cohort", action="store_true", help="every trainee, and where sessions stall")
+    p.add_argument(
+        "--since", metavar="DATE", help="with --cohort: sessions started on or after YYYY-MM-DD"
+    )
+    p.add_argument("--format", choices=("html", "md"), default="html")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (owner-only) not stdout")
+
+    p = sub.add_parser(
+        "export", parents=[common], help="write sessions as JSON lines, to gather on one machine"
+    )
+    p.add_argument("--format", choices=("jsonl",), default="jsonl")
+    p.add_argument(
+        "--since", metavar="DATE", help="only sessions started on or after DATE (YYYY-MM-DD)"
+    )
+    p.add_argument(
+        "--pseudonymise", action="store_true",
+        help="replace trainee names by stable pseudonyms, also inside the texts",
+    )  # fmt: skip
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (owner-only) not stdout")
+
+    p = sub.add_parser(
+        "import", parents=[common], help="add sessions from export files (twice adds nothing)"
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="export files ('-' for stdin)")
+
+    sub.add_parser(
+        "review", parents=[common], help="open the app at the trainer's review of sessions"
+    )
+
+    p = sub.add_parser(
+        "test", parents=[common], help="run playthrough tests, report coverage, explore dialogues"
+    )
+    p.add_argument(
+        "paths", nargs="*", metavar="PATH",
+        help="playthrough files or folders (default: every *.tests.yaml of the content)",
+    )  # fmt: skip
+    p.add_argument(
+        "--explore", action="store_true",
+        help="walk every choice and route: report loops, unreachable endings and nodes",
+    )  # fmt: skip
+    p.add_argument("--random", type=int, default=0, metavar="N", help="play N random runs")
+    p.add_argument("--seed", type=int, default=1, metavar="S", help="seed for --random (1)")
+    p.add_argument(
+        "--out", default="buurttrainer-testfouten", metavar="DIR",
+        help="where failing explored or random runs are written as playthrough files",
+    )  # fmt: skip
+
+    p = sub.add_parser("new", parents=[common], help="start new content from a working example")
+    p.add_argument("kind", choices=("persona",), help="what to create")
+    p.add_argument("id", metavar="ID", help="the persona's id: letters, digits and hyphens")
     return parser
 
 
@@ -119,6 +177,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             from trainer.commands.score import run
         elif args.command == "eval":
             from trainer.commands.eval import run
+        elif args.command == "export":
+            from trainer.commands.exchange import run_export as run
+        elif args.command == "import":
+            from trainer.commands.exchange import run_import as run
+        elif args.command == "test":
+            from trainer.commands.test import run
+        elif args.command == "new":
+            from trainer.commands.new import run
+        elif args.command == "review":
+            from trainer.app import run_review as run
+        elif args.command == "report":
+            from trainer.commands.report import run
         else:
             from trainer.commands.sessions import run
         return run(args)

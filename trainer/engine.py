@@ -189,6 +189,14 @@ def say(dialogue: Dialogue, persona: Persona, state: State, trainee: str) -> str
     return render(node.say, template_context(persona, state, trainee))
 
 
+def transition(dialogue: Dialogue, state: State, effects: Effects, target: str) -> State:
+    """The state after leaving a node with these effects for `target` (whose `enter` effects
+    apply on arrival). Exploration calls this directly: it needs no reply text."""
+    after = apply_effects(state, effects)
+    after = replace(after, node=target, turn=state.turn + 1)
+    return apply_effects(after, dialogue.nodes[target].enter)
+
+
 def select_route(node: Node, assessment: Assessment, state: State, turn: int) -> tuple[int, Route]:
     """The first route whose every clause holds; check guarantees a fallback exists."""
     values = {"trust": state.trust, "mood": state.mood, "turn": turn}
@@ -233,9 +241,8 @@ def step(
         feedback, effects, target = route.feedback, route.effects, route.next
         explanation = assessment.explanation
         mode = "free"
-    after = apply_effects(state, effects)
+    after = transition(dialogue, state, effects, target)
     next_node = dialogue.nodes[target]
-    after = apply_effects(replace(after, node=target, turn=turn_number), next_node.enter)
     reply = render(next_node.say, template_context(persona, after, trainee))
     return Turn(
         index=turn_number,

@@ -13,14 +13,15 @@ import json
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from trainer.engine import State, Turn
+from trainer.model import SKILLS
 
 DB_NAME = "buurttrainer.sqlite3"
 BUSY_TIMEOUT_MS = 30_000
@@ -75,6 +76,40 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
+    # 2: what the review table shows without reading turns (skill counts, where a session
+    # stands, reviewed or not), the route of each turn for the cohort's node statistics, and a
+    # unique id per review so importing the same log twice adds nothing.
+    """
+    ALTER TABLE sessions ADD COLUMN listening INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN reciprocity INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN referral INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN node TEXT;
+    ALTER TABLE sessions ADD COLUMN reviewed INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE turns ADD COLUMN route TEXT;
+    ALTER TABLE reviews ADD COLUMN uid TEXT;
+    UPDATE turns SET route = CASE
+        WHEN json_extract(record, '$.choice') IS NOT NULL
+            THEN 'c' || json_extract(record, '$.choice')
+        WHEN json_extract(record, '$.route') IS NOT NULL
+            THEN 'r' || json_extract(record, '$.route')
+        END;
+    UPDATE sessions SET
+        listening = (SELECT count(*) FROM turns
+            WHERE session_id = sessions.id AND ' ' || labels || ' ' LIKE '% listening %'),
+        reciprocity = (SELECT count(*) FROM turns
+            WHERE session_id = sessions.id AND ' ' || labels || ' ' LIKE '% reciprocity %'),
+        referral = (SELECT count(*) FROM turns
+            WHERE session_id = sessions.id AND ' ' || labels || ' ' LIKE '% referral %'),
+        node = coalesce(
+            (SELECT json_extract(record, '$.state_after.node') FROM turns
+                WHERE session_id = sessions.id ORDER BY idx DESC LIMIT 1),
+            json_extract(opening, '$.state.node')),
+        reviewed = EXISTS (SELECT 1 FROM reviews WHERE session_id = sessions.id);
+    UPDATE reviews SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL;
+    CREATE UNIQUE INDEX reviews_uid ON reviews(uid);
+    CREATE INDEX sessions_dialogue ON sessions(dialogue, started);
+    CREATE INDEX sessions_outcome ON sessions(outcome, started);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -101,7 +136,7 @@ def data_dir(option: str | None) -> Path:
 
 @dataclass(frozen=True)
 class SessionSummary:
-    """One row of the sessions list."""
+    """One row of the sessions list: everything the review table shows, without the turns."""
 
     id: str
     trainee: str
@@ -112,6 +147,14 @@ class SessionSummary:
     finished: str | None
     outcome: str | None
     turns: int
+    updated: str = ""
+    duration: int = 0  # seconds from the start to the last turn
+    skills: dict[str, int] = field(default_factory=dict)  # answers that showed each skill
+    node: str | None = None  # where the session stands (its ending, once finished)
+    reviewed: bool = False
+
+    def share(self, skill: str) -> float:
+        return self.skills.get(skill, 0) / self.turns if self.turns else 0.0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -124,7 +167,22 @@ class SessionSummary:
             "finished": self.finished,
             "turns": self.turns,
             "outcome": self.outcome,
+            "duration_seconds": self.duration,
+            "skills": {s: self.skills.get(s, 0) for s in SKILLS},
+            "reviewed": self.reviewed,
         }
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> SessionSummary:
+        """A row of `SUMMARY_SQL`."""
+        (id_, trainee, persona, dialogue, mode, started, finished, outcome, turns, updated,
+         duration, listening, reciprocity, referral, node, reviewed) = row  # fmt: skip
+        return cls(
+            id_, trainee, persona, dialogue, mode, started, finished, outcome, turns, updated,
+            int(duration or 0),
+            {"listening": listening, "reciprocity": reciprocity, "referral": referral},
+            node, bool(reviewed),
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -135,10 +193,98 @@ class Opening:
     reply: str
 
 
-_SUMMARY_SQL = """
-    SELECT s.id, t.name, s.persona, s.dialogue, s.mode, s.started, s.finished, s.outcome, s.turns
+# Seconds from the start to the last turn; SQLite's julianday reads our ISO stamps with offset.
+DURATION_SQL = "CAST(round((julianday(s.updated) - julianday(s.started)) * 86400) AS INTEGER)"
+SUMMARY_SQL = f"""
+    SELECT s.id, t.name, s.persona, s.dialogue, s.mode, s.started, s.finished, s.outcome, s.turns,
+        s.updated, {DURATION_SQL}, s.listening, s.reciprocity, s.referral, s.node, s.reviewed
     FROM sessions s JOIN trainees t ON t.id = s.trainee_id
 """
+
+
+def day_after(day: str) -> str:
+    """'2026-11-23' -> '2026-11-24': an inclusive end date as an exclusive bound."""
+    return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+
+
+def check_date(value: str) -> str:
+    """A YYYY-MM-DD date, or ValueError with a message a user can act on."""
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise ValueError(f"'{value}' is not a date; write it as YYYY-MM-DD") from None
+
+
+# What the review table can be sorted on: a fixed list, never user text in SQL.
+SORT_COLUMNS: dict[str, str] = {
+    "started": "s.started",
+    "trainee": "t.name",
+    "persona": "s.persona",
+    "dialogue": "s.dialogue",
+    "duration": DURATION_SQL,
+    "outcome": "coalesce(s.outcome, '')",
+    "turns": "s.turns",
+    **{skill: f"(s.{skill} * 1.0 / max(s.turns, 1))" for skill in SKILLS},
+    "reviewed": "s.reviewed",
+}
+
+
+@dataclass(frozen=True)
+class SessionQuery:
+    """Which sessions to list and in which order; dates are YYYY-MM-DD, both ends inclusive."""
+
+    trainee: str | None = None  # the exact name
+    trainee_part: str | None = None  # part of a name, any case (the review screen's filter)
+    persona: str | None = None
+    dialogue: str | None = None
+    since: str | None = None
+    until: str | None = None
+    unfinished: bool = False
+    reviewed: bool | None = None
+    sort: str = "started"
+    descending: bool = True
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if self.trainee:
+            clauses.append("t.name = ?")
+            params.append(self.trainee)
+        if self.trainee_part:
+            escaped = self.trainee_part.replace("\\", "\\\\").replace("%", "\\%")
+            clauses.append("t.name LIKE ? ESCAPE '\\'")
+            params.append("%" + escaped.replace("_", "\\_") + "%")
+        if self.persona:
+            clauses.append("s.persona = ?")
+            params.append(self.persona)
+        if self.dialogue:
+            clauses.append("s.dialogue = ?")
+            params.append(self.dialogue)
+        if self.since:
+            clauses.append("s.started >= ?")
+            params.append(self.since)
+        if self.until:
+            clauses.append("s.started < ?")
+            params.append(day_after(self.until))
+        if self.unfinished:
+            clauses.append("s.finished IS NULL")
+        if self.reviewed is not None:
+            clauses.append("s.reviewed = ?")
+            params.append(int(self.reviewed))
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def order_by(self) -> str:
+        column = SORT_COLUMNS.get(self.sort, "s.started")
+        way = "DESC" if self.descending else "ASC"
+        # Ties (same second, same value) keep insertion order, newest first.
+        return f" ORDER BY {column} {way}, s.started DESC, s.rowid DESC"
+
+
+def route_key(turn: Turn) -> str | None:
+    """How a turn left its node: `c2` for the third choice, `r0` for the first route."""
+    if turn.choice is not None:
+        return f"c{turn.choice}"
+    return None if turn.route is None else f"r{turn.route}"
 
 
 def _draft_key(session_id: str) -> str:
@@ -252,10 +398,11 @@ class Store:
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO sessions(id, trainee_id, persona, dialogue, mode, started, updated,"
-                " opening) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " opening, node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     session_id, trainee_id, persona, dialogue, mode, stamp, stamp,
                     json.dumps({"state": opening.state.to_json(), "reply": opening.reply}),
+                    opening.state.node,
                 ),
             )  # fmt: skip
         return session_id
@@ -264,25 +411,25 @@ class Store:
         """Commit one turn durably, and close the session if the turn reached an ending."""
         stamp = now()
         record = json.dumps(turn.to_json(), ensure_ascii=False)
+        shown = [int(s in turn.labels) for s in SKILLS]
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO turns(session_id, idx, created, node, labels, outcome, record)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO turns(session_id, idx, created, node, labels, outcome, route, record)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    session_id,
-                    turn.index,
-                    stamp,
-                    turn.node,
-                    " ".join(turn.labels),
-                    turn.outcome,
-                    record,
+                    session_id, turn.index, stamp, turn.node, " ".join(turn.labels),
+                    turn.outcome, route_key(turn), record,
                 ),
-            )
+            )  # fmt: skip
             db.execute(
-                "UPDATE sessions SET turns = ?, updated = ?, outcome = ?, finished = ?"
-                " WHERE id = ?",
-                (turn.index, stamp, turn.outcome, stamp if turn.ended else None, session_id),
-            )
+                "UPDATE sessions SET turns = ?, updated = ?, outcome = ?, finished = ?, node = ?,"
+                " listening = listening + ?, reciprocity = reciprocity + ?,"
+                " referral = referral + ? WHERE id = ?",
+                (
+                    turn.index, stamp, turn.outcome, stamp if turn.ended else None,
+                    turn.state_after.node, *shown, session_id,
+                ),
+            )  # fmt: skip
             db.execute("DELETE FROM settings WHERE key = ?", (_draft_key(session_id),))
 
     def resolve(self, prefix: str) -> str:
@@ -298,10 +445,10 @@ class Store:
         return rows[0][0]
 
     def summary(self, session_id: str) -> SessionSummary:
-        row = self.db.execute(_SUMMARY_SQL + " WHERE s.id = ?", (session_id,)).fetchone()
+        row = self.db.execute(SUMMARY_SQL + " WHERE s.id = ?", (session_id,)).fetchone()
         if row is None:
             raise KeyError(session_id)
-        return SessionSummary(*row)
+        return SessionSummary.from_row(row)
 
     def opening(self, session_id: str) -> Opening:
         row = self.db.execute("SELECT opening FROM sessions WHERE id = ?", (session_id,)).fetchone()
@@ -335,20 +482,27 @@ class Store:
         limit: int | None = None,
     ) -> list[SessionSummary]:
         """Sessions, newest first, filtered on trainee, persona, start date and state."""
-        where, params = [], []
-        if trainee:
-            where.append("t.name = ?")
-            params.append(trainee)
-        if persona:
-            where.append("s.persona = ?")
-            params.append(persona)
-        if since:
-            where.append("s.started >= ?")
-            params.append(since)
-        if unfinished:
-            where.append("s.finished IS NULL")
-        sql = _SUMMARY_SQL + (" WHERE " + " AND ".join(where) if where else "")
-        sql += " ORDER BY s.started DESC, s.rowid DESC"  # same second: later insert first
-        if limit:
-            sql += f" LIMIT {int(limit)}"
-        return [SessionSummary(*row) for row in self.db.execute(sql, params)]
+        query = SessionQuery(trainee=trainee, persona=persona, since=since, unfinished=unfinished)
+        return self.find_sessions(query, limit=limit)
+
+    def find_sessions(
+        self, query: SessionQuery, limit: int | None = None, offset: int = 0
+    ) -> list[SessionSummary]:
+        """One page of sessions matching the query, in its order (indexed, so fast at scale)."""
+        where, params = query.where()
+        if not limit:
+            sql = SUMMARY_SQL + where + query.order_by()
+            return [SessionSummary.from_row(row) for row in self.db.execute(sql, params)]
+        # Page on row ids first (an index-only walk, cheap even 50,000 rows deep), then read
+        # the full rows of just that page.
+        page = (
+            "SELECT s.rowid FROM sessions s JOIN trainees t ON t.id = s.trainee_id"
+            f"{where}{query.order_by()} LIMIT {int(limit)} OFFSET {int(offset)}"
+        )
+        sql = f"{SUMMARY_SQL} WHERE s.rowid IN ({page}){query.order_by()}"
+        return [SessionSummary.from_row(row) for row in self.db.execute(sql, params)]
+
+    def count_sessions(self, query: SessionQuery) -> int:
+        where, params = query.where()
+        sql = "SELECT count(*) FROM sessions s JOIN trainees t ON t.id = s.trainee_id" + where
+        return self.db.execute(sql, params).fetchone()[0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 
 from jinja2 import StrictUndefined, TemplateError, meta
@@ -67,3 +68,32 @@ def _line_of(source: str, name: str) -> int:
         if name in line:
             return number
     return 1
+
+
+_STAGE = re.compile(r"\*([^*\n]+)\*")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a persona line; `stage` marks a stage direction (`*...*` in the YAML)."""
+
+    text: str
+    stage: bool = False
+
+
+def persona_line(line: str, collapse: bool = True) -> tuple[Segment, ...]:
+    """A rendered persona line in pieces, stage directions marked, so the app (italics) and
+    the reports (<em>, Markdown emphasis) show them alike. `collapse` makes whitespace single
+    (YAML block scalars wrap lines)."""
+    if collapse:
+        line = " ".join(line.split())
+    segments: list[Segment] = []
+    position = 0
+    for match in _STAGE.finditer(line):
+        if match.start() > position:
+            segments.append(Segment(line[position : match.start()]))
+        segments.append(Segment(match.group(1).strip(), stage=True))
+        position = match.end()
+    if position < len(line):
+        segments.append(Segment(line[position:]))
+    return tuple(segments)

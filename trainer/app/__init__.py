@@ -9,13 +9,18 @@ from __future__ import annotations
 import argparse
 
 
-def run(args: argparse.Namespace) -> int:
-    """Start the app for the CLI: load content, open the store, run until the trainee quits."""
+def run(args: argparse.Namespace, start: str = "welcome") -> int:
+    """Start the app for the CLI: load content, open the store, run until the user quits."""
     from trainer.app.main import BuurttrainerApp
     from trainer.commands import load, open_store
 
     content = load(args)
     with open_store(args) as store:
-        app = BuurttrainerApp(content, store)
+        app = BuurttrainerApp(content, store, start=start)
         app.run()
     return app.return_code or 0
+
+
+def run_review(args: argparse.Namespace) -> int:
+    """`buurttrainer review`: the app, opened at the trainer's session table."""
+    return run(args, start="review")

@@ -43,11 +43,20 @@ def palette_command(key: str, callback: Callable[[], object]) -> SystemCommand:
     return SystemCommand(text(f"app.cmd.{key}"), text(f"app.cmd.{key}_help"), callback)
 
 
-def default_scorer_factory(content: Content) -> Scorer:
-    """The classifier for this content: from the cache, or fitted now (seconds, in a worker)."""
-    from trainer.scoring import default_scorer
+def scorer_factory_for(store: Store) -> ScorerFactory:
+    """The classifier for this content and the store's trainer corrections: from the cache, or
+    fitted now (seconds, in a worker). The corrections are read here, on the UI thread, because
+    the store's connection belongs to that thread."""
+    from trainer.reviews import corrections
 
-    return default_scorer(content.root).explaining()
+    found = corrections(store)
+
+    def factory(content: Content) -> Scorer:
+        from trainer.scoring import default_scorer
+
+        return default_scorer(content.root, found).explaining()
+
+    return factory
 
 
 class BuurttrainerApp(App[None]):
@@ -67,18 +76,24 @@ class BuurttrainerApp(App[None]):
     scorer_state: reactive[str] = reactive("loading")
 
     def __init__(
-        self, content: Content, store: Store, scorer_factory: ScorerFactory | None = None
+        self,
+        content: Content,
+        store: Store,
+        scorer_factory: ScorerFactory | None = None,
+        start: str = "welcome",
     ) -> None:
         super().__init__()
+        self.start = start
         self.content = content
         self.store = store
-        self.scorer_factory = scorer_factory or default_scorer_factory
+        self.scorer_factory = scorer_factory or scorer_factory_for(store)
         self.scorer: Scorer | None = None
         self.scorer_error = ""
         self._scorer_done = threading.Event()
         self.trainee: str | None = store.setting("trainee")
         self.coach = store.setting("coach", "1") == "1"
         self.prefer_choices = store.setting("choices", "0") == "1"
+        self.reviewer: str | None = store.setting("reviewer")
 
     # ------------------------------------------------------------------ start-up
 
@@ -87,6 +102,8 @@ class BuurttrainerApp(App[None]):
         from trainer.app.screens.welcome import WelcomeScreen
 
         self.push_screen(WelcomeScreen())
+        if self.start == "review":
+            self.action_review()
         self.load_scorer()
         broken = len(self.content.broken) + len(self.content.broken_personas)
         if broken:
@@ -102,9 +119,23 @@ class BuurttrainerApp(App[None]):
     def load_scorer(self) -> Scorer:
         return self.scorer_factory(self.content)
 
+    @work(thread=True, exit_on_error=False, group="export", description="rapport maken")
+    def export_report(self, kind: str, key: str | None = None) -> Path:
+        """Write a session, trainee or cohort report as HTML into the data folder's `rapporten`.
+        Runs in a thread with its own store connection: a cohort report reads every session."""
+        from trainer.app.exports import write_report
+
+        return write_report(self.store.folder, self.content, kind, key)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The one place where the classifier worker's success or failure is handled."""
+        """The one place where the classifier's and the exports' workers are followed up."""
         worker = event.worker
+        if worker.group == "export":
+            if event.state == WorkerState.SUCCESS:
+                self.notify(text("app.review.exported", path=worker.result), timeout=15)
+            elif event.state == WorkerState.ERROR:
+                self.notify(text("app.review.export_failed", reason=worker.error), severity="error")
+            return
         if worker.group != "classifier":
             return
         if event.state == WorkerState.SUCCESS:
@@ -134,6 +165,10 @@ class BuurttrainerApp(App[None]):
         self.trainee = name
         self.store.set_setting("trainee", name)
         self.store.trainee_id(name)
+
+    def set_reviewer(self, name: str) -> None:
+        self.reviewer = name
+        self.store.set_setting("reviewer", name)
 
     def set_coach(self, on: bool) -> None:
         self.coach = on
@@ -176,6 +211,12 @@ class BuurttrainerApp(App[None]):
         if self._has_trainee():
             self.push_screen(ProgressScreen())
 
+    def action_review(self) -> None:
+        from trainer.app.screens.review import ReviewScreen
+
+        if not isinstance(self.screen, ReviewScreen):
+            self.push_screen(ReviewScreen())
+
     def action_switch_trainee(self) -> None:
         from trainer.app.screens.dialogs import TraineeDialog
 
@@ -192,6 +233,7 @@ class BuurttrainerApp(App[None]):
         yield palette_command("practise", self.action_practise)
         yield palette_command("progress", self.action_progress)
         yield palette_command("switch", self.action_switch_trainee)
+        yield palette_command("review", self.action_review)
         yield palette_command("help", self.action_help)
         yield palette_command("theme", self.action_toggle_theme)
         commands = getattr(screen, "screen_commands", None)

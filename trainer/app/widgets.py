@@ -6,8 +6,6 @@ trainee typing "[b]" or an author writing brackets cannot break the screen.
 
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -16,22 +14,17 @@ from textual.widgets import Label, Static
 from trainer.engine import Turn
 from trainer.messages import text
 from trainer.model import SKILLS
+from trainer.templates import persona_line
 
 # The same colours as the chip classes in app.tcss, for bars drawn as Rich text.
 SKILL_COLOURS = {"listening": "#4f8fe8", "reciprocity": "#2fa66a", "referral": "#d98b1e"}
-
-_ACTION = re.compile(r"\*([^*\n]+)\*")
 
 
 def persona_text(line: str) -> Text:
     """A persona line; `*...*` (stage directions in the YAML) is shown in italics."""
     result = Text()
-    position = 0
-    for match in _ACTION.finditer(line):
-        result.append(line[position : match.start()])
-        result.append(match.group(1), style="italic")
-        position = match.end()
-    result.append(line[position:])
+    for segment in persona_line(line, collapse=False):
+        result.append(segment.text, style="italic" if segment.stage else "")
     return result
 
 

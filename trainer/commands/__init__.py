@@ -25,6 +25,18 @@ def open_store(args: argparse.Namespace):
         raise UserError(text("cli.db_error", path=folder, reason=exc)) from exc
 
 
+def store_corrections(args: argparse.Namespace) -> list:
+    """Trainer corrections from the store, for training the classifier. A store that does not
+    exist yet has none; scoring must not create one as a side effect."""
+    from trainer.reviews import corrections
+    from trainer.store import DB_NAME, data_dir
+
+    if not (data_dir(getattr(args, "data_dir", None)) / DB_NAME).exists():
+        return []
+    with open_store(args) as store:
+        return corrections(store)
+
+
 def pick_persona(content: Content, persona_id: str) -> Persona:
     if persona_id not in content.personas:
         raise UserError(

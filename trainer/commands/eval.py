@@ -12,6 +12,7 @@ from trainer.model import SKILLS
 
 
 def run(args: argparse.Namespace) -> int:
+    from trainer.commands import store_corrections
     from trainer.scoring.corpus import heldout_examples, training_examples
     from trainer.scoring.evaluate import evaluate, table
     from trainer.scoring.loader import load_model
@@ -25,7 +26,8 @@ def run(args: argparse.Namespace) -> int:
     )
 
     root = content_root(args.content)
-    examples = training_examples(load_content(root))
+    corrections = store_corrections(args)
+    examples = training_examples(load_content(root), corrections)
     sections = []
     names = list(VARIANTS) if args.variants else [DEFAULT_VARIANT]
     for name in names:
@@ -38,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         sections.append(result)
     heldout = heldout_examples()
     if heldout:
-        model = load_model(root)
+        model = load_model(root, corrections=corrections)
         predicted = np.array(
             [[s in model.assess(e.text).labels for s in SKILLS] for e in heldout], dtype=int
         )
@@ -47,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
                 "held-out set (never trained or tuned on)", heldout, {"model": predicted}, examples
             )
         )
+    if corrections:
+        sections.append(_agreement(root, corrections, examples))
     out = []
     for result in sections:
         out.append(f"## {result.name} ({result.examples} answers)\n")
@@ -56,3 +60,23 @@ def run(args: argparse.Namespace) -> int:
         Path(args.report).write_text("# Classifier evaluation\n\n" + text_out, encoding="utf-8")
     print("\n".join(f"## {r.name} ({r.examples} answers)\n{table(r)}\n" for r in sections))
     return 0
+
+
+def _agreement(root: Path, corrections: list, examples: list):
+    """How often the model agrees with trainers: as the answers were scored when played, and
+    the model trained without any correction (so it has never seen these labels)."""
+    from trainer.scoring.corpus import correction_examples
+    from trainer.scoring.evaluate import evaluate
+    from trainer.scoring.loader import load_model
+
+    truth = correction_examples(corrections)
+    kept = [c for c in corrections if c.answer.strip()]
+    base = load_model(root)
+    played = np.array([[s in c.model_labels for s in SKILLS] for c in kept], dtype=int)
+    fresh = np.array([[s in base.assess(c.answer).labels for s in SKILLS] for c in kept], dtype=int)
+    return evaluate(
+        "agreement with trainer corrections",
+        truth,
+        {"model when played": played, "model without corrections": fresh},
+        examples,
+    )

@@ -132,12 +132,15 @@ def run(args: argparse.Namespace) -> int:
         return _converse(content, conversation, args.choices, printer)
 
 
-def _scorer_for(mode: str, content: Content) -> Scorer | None:
+def _scorer_for(mode: str, content: Content, store: Store | None = None) -> Scorer | None:
+    """The classifier, with the store's trainer corrections when playing for real. Scripted
+    playthroughs pass no store: content tests must not change with what a trainer corrected."""
     if mode == "choices":
         return None
+    from trainer.reviews import corrections
     from trainer.scoring import default_scorer
 
-    return default_scorer(content.root).explaining()
+    return default_scorer(content.root, corrections(store) if store else ()).explaining()
 
 
 def _converse(
@@ -145,7 +148,7 @@ def _converse(
 ) -> int:
     """Ask for answers until an ending or until the trainee stops; each turn is committed."""
     mode = "choices" if prefer_choices else conversation.mode
-    scorer = _scorer_for(mode, content)
+    scorer = _scorer_for(mode, content, conversation.store)
     source = AnswerSource()
     session = conversation.session
     while not conversation.ended:

@@ -16,9 +16,10 @@ from trainer.model import SKILLS
 
 
 def run(args: argparse.Namespace) -> int:
+    from trainer.commands import store_corrections
     from trainer.scoring.loader import load_model
 
-    model = load_model(content_root(args.content))
+    model = load_model(content_root(args.content), corrections=store_corrections(args))
     answers = args.texts or (line.rstrip("\n") for line in sys.stdin)
     for answer in answers:
         if not answer.strip():

@@ -14,14 +14,18 @@ def parse_since(value: str | None) -> str | None:
     """Accept YYYY-MM-DD (or a full ISO timestamp) and return a comparable ISO string."""
     if value is None:
         return None
-    from datetime import date, datetime
+    from datetime import datetime
+
+    from trainer.store import check_date
 
     try:
-        if len(value) == 10:
-            return date.fromisoformat(value).isoformat()
-        return datetime.fromisoformat(value).isoformat()
+        return (
+            check_date(value)
+            if len(value.strip()) == 10
+            else datetime.fromisoformat(value).isoformat()
+        )
     except ValueError as exc:
-        raise UserError(f"--since: '{value}' is geen datum (JJJJ-MM-DD)") from exc
+        raise UserError(text("cli.bad_date", option="--since", value=value)) from exc
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,9 +14,10 @@ if TYPE_CHECKING:
     from trainer.scoring.model import SkillModel
 
 
-def default_scorer(content_root: Path | None = None) -> SkillModel:
-    """The classifier for this content (cached, or fitted from the corpus on first use)."""
+def default_scorer(content_root: Path | None = None, corrections: Sequence = ()) -> SkillModel:
+    """The classifier for this content and these trainer corrections (cached, or fitted from
+    the corpus on first use)."""
     from trainer.content import default_content_root
     from trainer.scoring.loader import load_model
 
-    return load_model(content_root or default_content_root())
+    return load_model(content_root or default_content_root(), corrections=corrections)

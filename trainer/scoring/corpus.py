@@ -1,8 +1,9 @@
 """The labelled answers the classifier learns from.
 
-Three sources, one shape: the corpus CSV files written by the rubric (`corpus/*.csv`), every
-labelled choice in the dialogues (a choice is an answer with skill labels), and, later, trainer
-corrections. The held-out set (`corpus/heldout/`) is never part of training or tuning.
+Three sources, one shape: trainer corrections from the session store (a trainer relabelled a
+real answer: these win over any other label for the same text), the corpus CSV files written by
+the rubric (`corpus/*.csv`), and every labelled choice in the dialogues (a choice is an answer
+with skill labels). The held-out set (`corpus/heldout/`) is never part of training or tuning.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ class Example:
     persona: str = ""
     kind: str = ""
     source: str = "corpus"
+    author: str = ""  # who labelled it, for trainer corrections
+    created: str = ""  # when
 
 
 NONE = "none"
@@ -112,6 +115,25 @@ def dialogue_examples(content) -> list[Example]:
     return examples
 
 
+def correction_examples(corrections: Iterable) -> list[Example]:
+    """Trainer corrections (`trainer.reviews.Correction`) as labelled answers; each answer is its
+    own group, so cross-validation never sees the same text on both sides of a fold."""
+    return [
+        Example(
+            text=c.answer.strip(),
+            labels=frozenset(c.labels),
+            group=f"correction:{c.session}:{c.turn}",
+            persona=c.persona,
+            kind="correction",
+            source="trainer",
+            author=c.author,
+            created=c.created,
+        )
+        for c in corrections
+        if c.answer.strip()
+    ]
+
+
 def dedupe(examples: Iterable[Example]) -> list[Example]:
     """Drop exact repeats of a text (first wins), so no answer sits on both sides of a fold."""
     seen: set[str] = set()
@@ -124,9 +146,10 @@ def dedupe(examples: Iterable[Example]) -> list[Example]:
     return result
 
 
-def training_examples(content=None) -> list[Example]:
-    """The full training set: corpus files plus dialogue choices (plus corrections, later)."""
-    examples: list[Example] = []
+def training_examples(content=None, corrections: Iterable = ()) -> list[Example]:
+    """The full training set: trainer corrections first (so theirs is the label that survives
+    deduplication), then the corpus files and the dialogue choices."""
+    examples: list[Example] = correction_examples(corrections)
     for path in training_files():
         examples.extend(read_csv(path))
     if content is not None:

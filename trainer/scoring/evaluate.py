@@ -19,6 +19,7 @@ class SkillMetrics:
     f1: float
     kappa: float
     support: int
+    agreement: float = 0.0  # share of answers where system and truth say the same
 
 
 @dataclass
@@ -40,7 +41,8 @@ def metrics(truth: np.ndarray, predicted: np.ndarray) -> SkillMetrics:
         truth, predicted, average="binary", zero_division=0
     )
     kappa = cohen_kappa_score(truth, predicted) if len(set(truth) | set(predicted)) > 1 else 0.0
-    return SkillMetrics(float(p), float(r), float(f), float(kappa), int(truth.sum()))
+    agree = float(np.mean(truth == predicted)) if len(truth) else 0.0
+    return SkillMetrics(float(p), float(r), float(f), float(kappa), int(truth.sum()), agree)
 
 
 def evaluate(
@@ -72,16 +74,16 @@ def evaluate(
 
 def table(evaluation: Evaluation, markdown: bool = False) -> str:
     """The evaluation as an aligned text table, or a Markdown table."""
-    header = ["system", "skill", "precision", "recall", "F1", "kappa", "n+"]
+    header = ["system", "skill", "precision", "recall", "F1", "kappa", "agree", "n+"]
     rows = []
     for system, per_skill in evaluation.systems.items():
         for skill in SKILLS:
             m = per_skill[skill]
             rows.append(
                 [system, skill, f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.f1:.3f}",
-                 f"{m.kappa:.3f}", str(m.support)]
+                 f"{m.kappa:.3f}", f"{m.agreement:.3f}", str(m.support)]
             )  # fmt: skip
-        rows.append([system, "macro-F1", "", "", f"{evaluation.macro_f1(system):.3f}", "", ""])
+        rows.append([system, "macro-F1", "", "", f"{evaluation.macro_f1(system):.3f}", "", "", ""])
     if markdown:
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(r) + " |" for r in rows]

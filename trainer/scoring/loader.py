@@ -10,12 +10,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from trainer import __version__
 from trainer.content import dialogue_files
-from trainer.scoring.corpus import training_files
+from trainer.scoring.corpus import correction_examples, fingerprint, training_files
 from trainer.scoring.model import ModelFileError, SkillModel
 
 LIBRARIES = ("scikit-learn", "numpy", "scipy")
@@ -41,12 +42,15 @@ def _library_versions() -> str:
     return ",".join(parts)
 
 
-def cache_key(content_root: Path, variant: str) -> str:
-    """What the model depends on: training files, code version, variant, library versions."""
+def cache_key(content_root: Path, variant: str, corrections: Sequence = ()) -> str:
+    """What the model depends on: training files, trainer corrections, code version, variant
+    and library versions. A new correction therefore means a new model."""
     digest = hashlib.sha256()
     digest.update(f"{__version__}|{variant}|{_library_versions()}".encode())
     for path in [*training_files(), *dialogue_files(content_root)]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    if corrections:
+        digest.update(fingerprint(correction_examples(corrections)).encode())
     return digest.hexdigest()[:32]
 
 
@@ -54,27 +58,32 @@ def model_version(key: str) -> str:
     return f"{__version__}+{key[:10]}"
 
 
-def load_model(content_root: Path, variant: str | None = None) -> SkillModel:
-    """The cached model for this content and corpus, fitting and caching it if needed."""
+def load_model(
+    content_root: Path, variant: str | None = None, corrections: Sequence = ()
+) -> SkillModel:
+    """The cached model for this content, corpus and corrections, fitting and caching it if
+    needed. `corrections` are `trainer.reviews.Correction`s from the session store."""
     from trainer.scoring.pipeline import DEFAULT_VARIANT
 
     variant = variant or DEFAULT_VARIANT
-    key = cache_key(content_root, variant)
+    key = cache_key(content_root, variant, corrections)
     stem = cache_dir() / "models" / key
     try:
         return SkillModel.load(stem)
     except ModelFileError:
         pass  # not cached yet, or unusable: fit anew and overwrite
-    model = fit_model(content_root, variant, model_version(key))
+    model = fit_model(content_root, variant, model_version(key), corrections)
     with contextlib.suppress(OSError):  # a read-only cache only costs time
         model.save(stem)
     return model
 
 
-def fit_model(content_root: Path, variant: str, version_label: str) -> SkillModel:
+def fit_model(
+    content_root: Path, variant: str, version_label: str, corrections: Sequence = ()
+) -> SkillModel:
     from trainer.content import load_content
     from trainer.scoring.corpus import training_examples
     from trainer.scoring.pipeline import train
 
-    examples = training_examples(load_content(content_root))
+    examples = training_examples(load_content(content_root), corrections)
     return train(examples, variant, version_label)

@@ -14,15 +14,19 @@ from trainer.app.widgets import SKILL_COLOURS, skill_name
 from trainer.messages import text
 from trainer.model import SKILLS
 from trainer.progress import history, skill_results
-
-LEVELS = "▁▂▃▄▅▆▇█"
+from trainer.reports.charts import blocks
 
 
 def short_date(stamp: str) -> str:
-    """'2026-11-23T10:39:12+00:00' -> '23-11 10:39' (narrow enough for 80 columns)."""
-    date, _, time = stamp.partition("T")
-    parts = date.split("-")
-    return f"{parts[2]}-{parts[1]} {time[:5]}" if len(parts) == 3 else stamp[:16]
+    """'2026-11-23T10:39:12+00:00' -> '23-11 11:39' in local time (as the reports show it),
+    narrow enough for 80 columns."""
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(stamp).astimezone()
+    except ValueError:
+        return stamp[:16]
+    return moment.strftime("%d-%m %H:%M")
 
 
 class SkillTrend(Static):
@@ -32,8 +36,7 @@ class SkillTrend(Static):
     def __init__(self, skill: str, shares: list[float], width: int = 40) -> None:
         shares = shares[-width:]
         line = Text.assemble((f"{skill_name(skill):<16}", "bold"))
-        for share in shares:
-            level = LEVELS[min(len(LEVELS) - 1, round(share * (len(LEVELS) - 1)))]
+        for level in blocks(shares):
             line.append(level + level + " ", style=SKILL_COLOURS[skill])
         line.append(f" {round(shares[-1] * 100)}%")
         super().__init__(line, classes="trend")

@@ -21,6 +21,7 @@ class WelcomeScreen(Screen[None]):
         Binding("o", "app.practise", text("app.key.practise")),
         Binding("v", "app.progress", text("app.key.progress")),
         Binding("d", "app.switch_trainee", text("app.key.switch")),
+        Binding("r", "app.review", text("app.key.review")),
         Binding("q", "app.quit", text("app.key.quit")),
     ]
 
@@ -42,6 +43,8 @@ class WelcomeScreen(Screen[None]):
                 yield Button(text("app.welcome.switch"), id="switch")
                 yield Button(text("app.welcome.quit"), id="quit", variant="error")
             yield Static(id="classifier")
+            # Trainers are the rarer visitors: a line, not a fifth button (80 columns).
+            yield Static(text("app.welcome.review"), id="review-hint")
         yield Footer()
 
     def on_mount(self) -> None:
