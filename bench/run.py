@@ -49,6 +49,30 @@ def app_ready(env: dict[str, str], runs: int = 5) -> float:
     return statistics.median(times)
 
 
+def report_200() -> float:
+    """Seconds to render the HTML report of a 200-turn session (templates already compiled)."""
+    from trainer.content import load_content
+    from trainer.conversation import Conversation
+    from trainer.engine import Answer, FixedScorer
+    from trainer.reports import session_report
+    from trainer.store import Store
+
+    content = load_content(ROOT / "tests" / "fixtures" / "mini")
+    with Store(Path(tempfile.mkdtemp(prefix="bt-bench-report-"))) as store:
+        conversation = Conversation.start(
+            store, content.personas["henk"], content.dialogues["henk-kennismaking"], "Sanne"
+        )
+        for number in range(200):  # the knie node loops on its fallback route
+            conversation.answer(Answer(f"Antwoord {number}"), FixedScorer())
+        session_report(store, content, conversation.session, "html")
+        times = []
+        for _ in range(7):
+            start = time.perf_counter()
+            session_report(store, content, conversation.session, "html")
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def main() -> int:
     env = {**os.environ, "BUURTTRAINER_CACHE": tempfile.mkdtemp(prefix="bt-bench-cache-")}
     os.environ.update(env)
@@ -106,6 +130,8 @@ def main() -> int:
             "ms",
         )
     )
+
+    rows.append(("HTML report of a 200-turn session, ms", report_200() * 1000, 200.0, "ms"))
 
     from bench.review_scale import ensure_store, measurements
 

@@ -136,3 +136,40 @@ def test_every_shipped_dialogue_explores_clean(dialogue_id: str) -> None:
     assert not result.truncated
     assert result.stuck == {}
     assert result.unvisited() == [] and result.unreached_endings() == []
+
+
+def test_unmatched_lists_fallback_and_unsure_answers_per_node(data_dir: Path, capsys) -> None:
+    import json
+
+    from tests.conftest import MINI
+    from trainer.conversation import Conversation
+    from trainer.engine import Answer, Assessment, FixedScorer
+    from trainer.store import Store
+
+    class Unsure:
+        def assess(self, text: str) -> Assessment:
+            return Assessment(
+                {"listening": 0.55, "reciprocity": 0.1, "referral": 0.0},
+                frozenset({"listening"}), "test",
+            )  # fmt: skip
+
+    content = load_content(MINI)
+    with Store(data_dir) as store:
+        for _ in range(2):  # the same answer twice: counted, not listed twice
+            talk = Conversation.start(
+                store, content.personas["henk"], content.dialogues["henk-kennismaking"], "Sanne"
+            )
+            talk.answer(Answer("Mooi weer  vandaag"), FixedScorer())  # -> fallback r2
+        talk.answer(Answer("Hoe is het met uw knie?"), Unsure())  # at knie: unsure
+        talk.answer(Answer("Wat kunt u goed?"), FixedScorer(frozenset({"reciprocity"})))
+    code, out, _ = run_cli(
+        capsys, "unmatched", "henk-kennismaking", "--content", str(MINI), "--format", "json"
+    )
+    assert code == 0
+    found = [(u["node"], u["answer"], u["reasons"], u["count"]) for u in json.loads(out)]
+    assert found == [
+        ("deur", "Mooi weer vandaag", ["fallback"], 2),
+        ("knie", "Hoe is het met uw knie?", ["fallback", "unsure"], 1),
+    ]
+    code, out, _ = run_cli(capsys, "unmatched", "--content", str(MINI))
+    assert "henk-kennismaking · knoop deur:" in out and "2x  Mooi weer vandaag" in out

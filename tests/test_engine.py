@@ -125,7 +125,7 @@ def test_core_does_not_import_textual() -> None:
         "trainer.playthrough, trainer.graph, trainer.conversation, trainer.progress, "
         "trainer.scoring.keywords, trainer.scoring.model, trainer.scoring.loader, "
         "trainer.reviews, trainer.cohort, trainer.exchange, trainer.files, trainer.reports, "
-        "trainer.app.exports; "
+        "trainer.app.exports, trainer.preview, trainer.unmatched, trainer.testing, trainer.scaffold; "
         "bad = [m for m in ('textual', 'sklearn') if m in sys.modules]; "
         "print(bad); sys.exit(1 if 'textual' in bad else 0)"
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import stat
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -420,25 +419,17 @@ def test_small_helpers() -> None:
     assert [(p.text, p.stage) for p in parts] == [("Hij zucht.", True), (" Nou, goed.", False)]
 
 
-def test_a_200_turn_session_renders_fast(store: Store, content: Content) -> None:
+def test_a_200_turn_session_renders_whole(store: Store, content: Content) -> None:
+    """Long sessions render completely (their speed is measured in bench/run.py)."""
     conversation = Conversation.start(
         store, content.personas["henk"], content.dialogues["henk-kennismaking"], "Sanne"
     )
     for number in range(200):  # no skill: the knie node loops on its fallback route
         conversation.answer(Answer(f"Antwoord {number}"), FixedScorer())
-    session_report(store, content, conversation.session, "html")  # templates compiled
-    best = min(
-        _timed(lambda: session_report(store, content, conversation.session, "html"))
-        for _ in range(3)
-    )
-    assert best < 0.2, f"{best * 1000:.0f} ms"
-    assert html_environment() is html_environment()
-
-
-def _timed(action) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
+    html = session_report(store, content, conversation.session, "html")
+    assert html.count('<article class="turn"') == 200
+    assert "Antwoord 0" in html and "Antwoord 199" in html
+    assert html_environment() is html_environment(), "templates are compiled once"
 
 
 # ---------------------------------------------------------------------------- CLI

@@ -151,6 +151,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="where failing explored or random runs are written as playthrough files",
     )  # fmt: skip
 
+    p = sub.add_parser(
+        "unmatched", parents=[common],
+        help="answers that only matched a fallback route or left the classifier unsure",
+    )  # fmt: skip
+    p.add_argument("dialogue", nargs="?", metavar="DIALOGUE")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+    p = sub.add_parser(
+        "author", parents=[common], help="try a dialogue from any node and see why it branches"
+    )
+    p.add_argument("dialogue", nargs="?", metavar="DIALOGUE", help="which dialogue to open")
+
     p = sub.add_parser("new", parents=[common], help="start new content from a working example")
     p.add_argument("kind", choices=("persona",), help="what to create")
     p.add_argument("id", metavar="ID", help="the persona's id: letters, digits and hyphens")
@@ -183,6 +195,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from trainer.commands.exchange import run_import as run
         elif args.command == "test":
             from trainer.commands.test import run
+        elif args.command == "unmatched":
+            from trainer.commands.unmatched import run
+        elif args.command == "author":
+            from trainer.app import run_author as run
         elif args.command == "new":
             from trainer.commands.new import run
         elif args.command == "review":

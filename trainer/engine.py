@@ -197,9 +197,14 @@ def transition(dialogue: Dialogue, state: State, effects: Effects, target: str) 
     return apply_effects(after, dialogue.nodes[target].enter)
 
 
+def condition_values(state: State, turn: int) -> dict[str, float]:
+    """What `trust`, `mood` and `turn` mean in a route's conditions (turn: the answer's number)."""
+    return {"trust": state.trust, "mood": state.mood, "turn": turn}
+
+
 def select_route(node: Node, assessment: Assessment, state: State, turn: int) -> tuple[int, Route]:
     """The first route whose every clause holds; check guarantees a fallback exists."""
-    values = {"trust": state.trust, "mood": state.mood, "turn": turn}
+    values = condition_values(state, turn)
     for index, route in enumerate(node.routes):
         if all(
             c.holds(assessment.labels, assessment.scores, values, state.flags) for c in route.when

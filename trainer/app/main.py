@@ -81,9 +81,11 @@ class BuurttrainerApp(App[None]):
         store: Store,
         scorer_factory: ScorerFactory | None = None,
         start: str = "welcome",
+        start_dialogue: str | None = None,
     ) -> None:
         super().__init__()
         self.start = start
+        self.start_dialogue = start_dialogue
         self.content = content
         self.store = store
         self.scorer_factory = scorer_factory or scorer_factory_for(store)
@@ -104,6 +106,8 @@ class BuurttrainerApp(App[None]):
         self.push_screen(WelcomeScreen())
         if self.start == "review":
             self.action_review()
+        elif self.start == "author":
+            self.action_author(self.start_dialogue)
         self.load_scorer()
         broken = len(self.content.broken) + len(self.content.broken_personas)
         if broken:
@@ -217,6 +221,12 @@ class BuurttrainerApp(App[None]):
         if not isinstance(self.screen, ReviewScreen):
             self.push_screen(ReviewScreen())
 
+    def action_author(self, dialogue: str | None = None) -> None:
+        from trainer.app.screens.author import AuthorScreen
+
+        if not isinstance(self.screen, AuthorScreen):
+            self.push_screen(AuthorScreen(dialogue))
+
     def action_switch_trainee(self) -> None:
         from trainer.app.screens.dialogs import TraineeDialog
 
@@ -234,6 +244,7 @@ class BuurttrainerApp(App[None]):
         yield palette_command("progress", self.action_progress)
         yield palette_command("switch", self.action_switch_trainee)
         yield palette_command("review", self.action_review)
+        yield palette_command("author", self.action_author)
         yield palette_command("help", self.action_help)
         yield palette_command("theme", self.action_toggle_theme)
         commands = getattr(screen, "screen_commands", None)

@@ -20,6 +20,7 @@ from trainer.app.screens.progress import short_date
 from trainer.app.widgets import skill_name
 from trainer.messages import text
 from trainer.model import SKILLS
+from trainer.reports.context import duration_text
 from trainer.store import SessionQuery, SessionSummary, check_date
 
 PAGE_SIZE = 50
@@ -35,16 +36,6 @@ def clip(value: str, width: int = NAME_WIDTH) -> Text:
 
 
 REFRESH_DELAY = 0.25  # seconds of quiet typing before the filter runs
-
-
-def duration_text(seconds: int) -> str:
-    """'4 min', '1 u 05'; under a minute '< 1 min'."""
-    minutes = seconds // 60
-    if minutes < 1:
-        return "< 1 min"
-    if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} u {minutes % 60:02d}"
 
 
 class ReviewScreen(Screen[None]):

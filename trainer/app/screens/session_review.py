@@ -15,11 +15,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from trainer.app.screens.progress import short_date
-from trainer.app.screens.review import duration_text
 from trainer.app.widgets import SKILL_COLOURS, persona_text, skill_name
 from trainer.engine import Turn
 from trainer.messages import text
 from trainer.model import SKILLS
+from trainer.reports.context import duration_text
 from trainer.reviews import (
     COMMENT,
     Review,
