@@ -32,6 +32,12 @@ def test_new_persona_scaffold_passes_check_and_test_in_a_fresh_root(tmp_path: Pa
     )  # fmt: skip
     assert code == 0, out
     assert "eindes 3/3" in out and "Alles geslaagd." in out
+    import json
+
+    code, out, _ = run_cli(capsys, "check", "--format", "json", "--content", str(root))
+    reach = json.loads(out)["dialogues"][0]["reach"]
+    assert reach["can_pass"] and reach["can_fail"]
+    assert reach["outcomes"]["connected"] == {"trust_min": 50, "trust_max": 50}
 
 
 def test_new_persona_refuses_a_bad_id_and_never_overwrites(tmp_path: Path, capsys) -> None:
@@ -102,6 +108,15 @@ def test_explore_finds_an_endless_loop_and_writes_a_replayable_file(tmp_path: Pa
     assert written.exists()
     code, out, _ = run_cli(capsys, "test", str(written), "--content", str(root))
     assert code == 0 and "OK    loopt vast bij kennismaken" in out
+    # check --format json tells the author the same in figures: this one cannot be passed.
+    import json
+
+    code, out, _ = run_cli(capsys, "check", "--format", "json", "--content", str(root))
+    reach = json.loads(out)["dialogues"][0]["reach"]
+    assert (reach["complete"], reach["can_pass"], reach["can_fail"]) == (True, False, True)
+    assert reach["outcomes"] == {"closed": {"trust_min": 20, "trust_max": 40}}
+    assert reach["skills"]["listening"] == {"min": 0, "max": 0}, "listening only leads to the loop"
+    assert reach["skills"]["reciprocity"] == {"min": 0, "max": 1}
 
 
 def test_random_runs_are_reproducible_and_a_run_without_ending_is_written(
@@ -173,3 +188,25 @@ def test_unmatched_lists_fallback_and_unsure_answers_per_node(data_dir: Path, ca
     ]
     code, out, _ = run_cli(capsys, "unmatched", "--content", str(MINI))
     assert "henk-kennismaking · knoop deur:" in out and "2x  Mooi weer vandaag" in out
+
+
+def test_an_unreadable_persona_is_the_only_error_and_nothing_crashes(
+    tmp_path: Path, capsys
+) -> None:
+    """A new author's first typo: one message at its line, no cascade, no traceback."""
+    root = tmp_path / "inhoud"
+    run_cli(capsys, "new", "persona", "truus", "--content", str(root))
+    persona = root / "personas" / "truus.yaml"
+    persona.write_text(
+        persona.read_text(encoding="utf-8").replace(
+            "  - id: koken\n", "  - id: breien\n   text: Breit sokken\n  - id: koken\n"
+        ),
+        encoding="utf-8",
+    )
+    code, out, _ = run_cli(capsys, "check", "--content", str(root))
+    assert code == 1
+    assert "truus.yaml:" in out and "yaml-syntax" in out
+    assert "unknown-persona" not in out, "the dialogue's persona is broken, not missing"
+    for args in (("test",), ("test", "--explore"), ("test", "--random", "3")):
+        code, out, err = run_cli(capsys, *args, "--content", str(root), "--out", str(tmp_path))
+        assert code == 1 and "Traceback" not in err and "onverwachte fout" not in err

@@ -253,16 +253,18 @@ def test_json_lists_dialogues(mini: Path, capsys: pytest.CaptureFixture[str]) ->
 
     code, out, _ = run_cli(capsys, "check", "--format", "json", "--content", str(mini))
     assert code == 0
-    assert json.loads(out)["dialogues"] == [
-        {
-            "id": "henk-kennismaking",
-            "persona": "henk",
-            "nodes": 5,
-            "endings": 3,
-            "routes": 6,
-            "choices": 4,
-        }
-    ]
+    (found,) = json.loads(out)["dialogues"]
+    reach = found.pop("reach")
+    assert found == {
+        "id": "henk-kennismaking",
+        "persona": "henk",
+        "nodes": 5,
+        "endings": 3,
+        "routes": 6,
+        "choices": 4,
+    }
+    assert reach["can_pass"] and reach["can_fail"]
+    assert set(reach["outcomes"]) == {"connected", "referred", "closed"}
 
 
 def test_check_single_file(mini: Path, capsys: pytest.CaptureFixture[str]) -> None:

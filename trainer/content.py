@@ -105,6 +105,8 @@ def load_content(root: Path) -> Content:
         if persona is None:
             if located is not None and isinstance(located.data, dict):
                 content.broken_personas.add(str(located.data.get("id", "")))
+            else:  # not even readable: by convention the file is named after the id
+                content.broken_personas.add(path.stem)
             continue
         if persona.id in content.personas:
             content.problems.append(_duplicate(located, "persona", persona.id, persona_sources))
@@ -128,7 +130,9 @@ def load_content(root: Path) -> Content:
         content.problems.extend(problems)
         if dialogue is None:
             continue
-        if any(p.severity == "error" for p in problems):
+        # A dialogue whose persona has errors is not playable either (its own problems are
+        # the persona file's, reported there once).
+        if any(p.severity == "error" for p in problems) or dialogue.persona not in content.personas:
             content.broken.setdefault(dialogue.id, display_path(path))
         elif dialogue.id not in content.dialogues:
             content.dialogues[dialogue.id] = dialogue

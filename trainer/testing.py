@@ -93,7 +93,8 @@ class Move:
 
     key: str  # "c0" or "r2"
     choice: int | None = None
-    skills: frozenset[str] = frozenset()
+    skills: frozenset[str] = frozenset()  # the fewest skills that take this way
+    most: frozenset[str] = frozenset()  # the most skills an answer can show and still take it
 
     def answer(self) -> Answer:
         return Answer.pick(self.choice) if self.choice is not None else Answer(self.text())
@@ -114,23 +115,51 @@ class Move:
 def moves(dialogue: Dialogue, state: State) -> list[Move]:
     """Every choice, and per route that some skill combination selects here, one answer."""
     node = dialogue.nodes[state.node]
-    found = [Move(f"c{i}", choice=i) for i in range(len(node.choices))]
-    seen: set[int] = set()
-    for skills in SKILL_SETS if node.routes else ():
+    found = [
+        Move(f"c{i}", choice=i, skills=c.skills, most=c.skills) for i, c in enumerate(node.choices)
+    ]
+    fewest: dict[int, frozenset[str]] = {}
+    most: dict[int, frozenset[str]] = {}
+    for skills in SKILL_SETS if node.routes else ():  # smallest sets first
         index, _ = select_route(node, fixed_assessment(skills, "explore"), state, state.turn + 1)
-        if index not in seen:
-            seen.add(index)
-            found.append(Move(f"r{index}", skills=skills))
+        fewest.setdefault(index, skills)
+        if len(skills) >= len(most.get(index, frozenset())):
+            most[index] = skills
+    found += [Move(f"r{i}", skills=fewest[i], most=most[i]) for i in sorted(fewest)]
     return found
 
 
-def _uses_turn(dialogue: Dialogue) -> bool:
-    return any(
-        "turn" in clause.source
-        for node in dialogue.nodes.values()
-        for route in node.routes
-        for clause in route.when
-    )
+@dataclass(frozen=True)
+class Relevance:
+    """What the routes of a dialogue read besides skills. Two states that agree on these
+    (and on node and trust) branch alike, so exploring one of them is enough."""
+
+    mood: bool
+    turn: bool
+    flags: frozenset[str]
+
+    @classmethod
+    def of(cls, dialogue: Dialogue) -> Relevance:
+        clauses = [
+            clause
+            for node in dialogue.nodes.values()
+            for route in node.routes
+            for clause in route.when
+        ]
+        return cls(
+            mood=any(c.kind == "state" and c.name == "mood" for c in clauses),
+            turn=any(c.kind == "state" and c.name == "turn" for c in clauses),
+            flags=frozenset(c.name for c in clauses if c.kind == "flag"),
+        )
+
+    def key(self, state: State) -> tuple:
+        return (
+            state.node,
+            state.trust,
+            state.mood if self.mood else 0,
+            state.flags & self.flags,
+            min(state.turn, TURN_CAP) if self.turn else 0,
+        )
 
 
 # ---------------------------------------------------------------------- exploration
@@ -154,6 +183,7 @@ class Exploration:
     routes: set[tuple[str, str]] = field(default_factory=set)
     stuck: dict[str, list[Move]] = field(default_factory=dict)  # node -> moves to get there
     truncated: bool = False
+    reach: Reach | None = None
 
     def unvisited(self) -> list[str]:
         """Nodes (not endings: those are `unreached_endings`) no answer can lead to."""
@@ -168,20 +198,15 @@ class Exploration:
         return [r for r in Coverage(self.dialogue).all_routes() if r not in self.routes]
 
 
-def _key(state: State, with_turn: bool) -> tuple:
-    turn = min(state.turn, TURN_CAP) if with_turn else 0
-    return (state.node, state.trust, state.mood, state.flags, turn)
-
-
 def explore(dialogue: Dialogue, persona: Persona, limit: int = MAX_STATES) -> Exploration:
     """Walk every reachable state; record what is reached and where no ending can be reached."""
     result = Exploration(dialogue)
-    with_turn = _uses_turn(dialogue)
+    relevance = Relevance.of(dialogue)
     start, _ = opening(dialogue, persona, "test")
-    start_key = _key(start, with_turn)
+    start_key = relevance.key(start)
     how: dict[tuple, list[Move]] = {start_key: []}
     states: dict[tuple, State] = {start_key: start}
-    edges: dict[tuple, set[tuple]] = {}
+    edges: dict[tuple, list[tuple[tuple, Move]]] = {}
     queue = deque([start_key])
     while queue:
         key = queue.popleft()
@@ -189,12 +214,11 @@ def explore(dialogue: Dialogue, persona: Persona, limit: int = MAX_STATES) -> Ex
         result.nodes.add(state.node)
         if dialogue.nodes[state.node].end is not None:
             continue
-        edges[key] = set()
+        edges[key] = []
         for move in moves(dialogue, state):
             result.routes.add((state.node, move.key))
             after = next_state(dialogue, state, move)
-            after_key = _key(after, with_turn)
-            edges[key].add(after_key)
+            after_key = relevance.key(after)
             if after_key not in states:
                 if len(states) >= limit:
                     result.truncated = True
@@ -202,17 +226,20 @@ def explore(dialogue: Dialogue, persona: Persona, limit: int = MAX_STATES) -> Ex
                 states[after_key] = after
                 how[after_key] = [*how[key], move]
                 queue.append(after_key)
+            edges[key].append((after_key, move))
     result.states = len(states)
     if not result.truncated:
-        result.stuck = _stuck(dialogue, states, edges, how)
+        good = _can_end(dialogue, states, edges)
+        result.stuck = _stuck(states, good, how)
+        result.reach = _reach(dialogue, start_key, states, edges, good)
     return result
 
 
-def _stuck(dialogue: Dialogue, states: dict, edges: dict, how: dict) -> dict[str, list[Move]]:
-    """States from which no ending is reachable, one example per node (the shortest route)."""
+def _can_end(dialogue: Dialogue, states: dict, edges: dict) -> set[tuple]:
+    """The states from which some ending can still be reached."""
     reverse: dict[tuple, set[tuple]] = {}
     for source, targets in edges.items():
-        for goal in targets:
+        for goal, _ in targets:
             reverse.setdefault(goal, set()).add(source)
     good = {k for k, s in states.items() if dialogue.nodes[s.node].end is not None}
     queue = deque(good)
@@ -221,10 +248,158 @@ def _stuck(dialogue: Dialogue, states: dict, edges: dict, how: dict) -> dict[str
             if source not in good:
                 good.add(source)
                 queue.append(source)
+    return good
+
+
+def _stuck(states: dict, good: set[tuple], how: dict) -> dict[str, list[Move]]:
+    """States from which no ending is reachable, one example per node (the shortest route)."""
     stuck: dict[str, list[Move]] = {}
     for key in sorted(set(states) - good, key=lambda k: len(how[k])):
         stuck.setdefault(states[key].node, how[key])
     return stuck
+
+
+# ---------------------------------------------------------------------- what can be reached
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Per outcome the trust on arrival (lowest, highest); per skill the fewest and most
+    answers showing it in one complete conversation (most is None: a loop can repeat it)."""
+
+    outcomes: dict[str, tuple[int, int]]
+    skills: dict[str, tuple[int | None, int | None]]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "outcomes": {
+                o: {"trust_min": lo, "trust_max": hi}
+                for o, (lo, hi) in sorted(self.outcomes.items())
+            },
+            "skills": {s: {"min": lo, "max": hi} for s, (lo, hi) in self.skills.items()},
+        }
+
+
+def _reach(dialogue: Dialogue, start: tuple, states: dict, edges: dict, good: set) -> Reach:
+    outcomes: dict[str, tuple[int, int]] = {}
+    for state in states.values():
+        end = dialogue.nodes[state.node].end
+        if end is not None:
+            lo, hi = outcomes.get(end.outcome, (state.trust, state.trust))
+            outcomes[end.outcome] = (min(lo, state.trust), max(hi, state.trust))
+    live = {k: [(t, m) for t, m in v if t in good] for k, v in edges.items() if k in good}
+    component = _components(live)
+    skills = {}
+    for skill in SKILLS:
+        skills[skill] = (
+            _fewest(start, live, good, states, dialogue, skill),
+            _most(start, live, component, states, dialogue, skill),
+        )
+    return Reach(outcomes, skills)
+
+
+def _fewest(start, live, good, states, dialogue, skill) -> int | None:
+    """0-1 breadth-first search: the fewest answers showing the skill on a way to an ending."""
+    if start not in good:
+        return None
+    best = {start: 0}
+    queue = deque([start])
+    while queue:
+        key = queue.popleft()
+        for target, move in live.get(key, ()):
+            weight = skill in move.skills
+            if best[key] + weight < best.get(target, 1 << 30):
+                best[target] = best[key] + weight
+                (queue.append if weight else queue.appendleft)(target)
+    ends = [v for k, v in best.items() if dialogue.nodes[states[k].node].end is not None]
+    return min(ends) if ends else None
+
+
+def _most(start, live, component, states, dialogue, skill) -> int | None:
+    """The most answers showing the skill on a way to an ending, or None when a loop that can
+    still end can show it again and again."""
+    if start not in component:
+        return None
+    out: dict[int, list[tuple[int, int]]] = {}
+    for source, targets in live.items():
+        for target, move in targets:
+            weight = int(skill in move.most)
+            if component[source] == component[target]:
+                if weight:
+                    return None
+                continue
+            out.setdefault(component[source], []).append((component[target], weight))
+    final = {component[k] for k in component if dialogue.nodes[states[k].node].end is not None}
+    memo: dict[int, int] = {}
+    order = _topological(out, component[start])
+    for node in reversed(order):
+        best = 0 if node in final else -(1 << 30)
+        for target, weight in out.get(node, ()):
+            best = max(best, weight + memo.get(target, -(1 << 30)))
+        memo[node] = best
+    value = memo.get(component[start], -1)
+    return value if value >= 0 else None
+
+
+def _topological(out: dict[int, list[tuple[int, int]]], start: int) -> list[int]:
+    """Components reachable from start, each before the ones it leads to (iterative DFS)."""
+    order: list[int] = []
+    seen = {start}
+    stack = [(start, iter(out.get(start, ())))]
+    while stack:
+        node, children = stack[-1]
+        for target, _ in children:
+            if target not in seen:
+                seen.add(target)
+                stack.append((target, iter(out.get(target, ()))))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    order.reverse()
+    return order
+
+
+def _components(graph: dict[tuple, list[tuple[tuple, Move]]]) -> dict[tuple, int]:
+    """Strongly connected components (Tarjan, iterative: state graphs are deep)."""
+    index: dict[tuple, int] = {}
+    low: dict[tuple, int] = {}
+    on_stack: set[tuple] = set()
+    stack: list[tuple] = []
+    component: dict[tuple, int] = {}
+    counter = 0
+    nodes = set(graph) | {t for targets in graph.values() for t, _ in targets}
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, position = work.pop()
+            if position == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            targets = graph.get(node, [])
+            if position < len(targets):
+                work.append((node, position + 1))
+                target = targets[position][0]
+                if target not in index:
+                    work.append((target, 0))
+                elif target in on_stack:
+                    low[node] = min(low[node], index[target])
+                continue
+            if low[node] == index[node]:
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component[member] = index[node]
+                    if member == node:
+                        break
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return component
 
 
 def replay_path(dialogue: Dialogue, persona: Persona, taken: list[Move]) -> list[str]:

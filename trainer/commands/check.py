@@ -9,6 +9,7 @@ from pathlib import Path
 from trainer.commands import load
 from trainer.content import Content, content_root, display_path, load_content
 from trainer.messages import text
+from trainer.model import Dialogue, Persona
 from trainer.playthrough import load_playthroughs
 from trainer.problems import Problem
 
@@ -42,6 +43,27 @@ def _targets(args: argparse.Namespace) -> list[tuple[Path, Path | None]]:
     return targets
 
 
+PASSED, FAILED = ("connected", "referred"), ("closed", "taken_over")
+
+
+def _reach(dialogue: Dialogue, persona: Persona) -> dict[str, object] | None:
+    """What a trainee can reach: per outcome the trust on arrival, per skill the fewest and
+    most answers showing it, and whether the dialogue can be passed and failed at all."""
+    from trainer.testing import explore
+
+    result = explore(dialogue, persona)
+    if result.reach is None:  # too many states to walk: say so rather than guess
+        return {"complete": False, "states": result.states}
+    outcomes = result.reach.outcomes
+    return {
+        "complete": True,
+        "states": result.states,
+        "can_pass": any(o in outcomes for o in PASSED),
+        "can_fail": any(o in outcomes for o in FAILED),
+        **result.reach.to_json(),
+    }
+
+
 def run(args: argparse.Namespace) -> int:
     problems: list[Problem] = []
     dialogues = []
@@ -61,7 +83,11 @@ def run(args: argparse.Namespace) -> int:
         problems.extend(found)
         files += count
         personas += len(content.personas)
-        dialogues.extend(d for d in content.dialogues.values() if only is None or d.path == only)
+        dialogues.extend(
+            (d, content.personas[d.persona])
+            for d in content.dialogues.values()
+            if only is None or d.path == only
+        )
     problems.sort(key=lambda p: (p.path, p.line, p.col, p.code))
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
@@ -78,8 +104,9 @@ def run(args: argparse.Namespace) -> int:
                             "endings": len(d.endings()),
                             "routes": sum(len(n.routes) for n in d.nodes.values()),
                             "choices": sum(len(n.choices) for n in d.nodes.values()),
+                            "reach": _reach(d, persona),
                         }
-                        for d in dialogues
+                        for d, persona in dialogues
                     ],
                 },
                 ensure_ascii=False,
