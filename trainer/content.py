@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trainer.conditions import SKILL_NAMES, Clause, ConditionError, parse_clause
 from trainer.messages import text
@@ -32,6 +32,9 @@ from trainer.model import (
 )
 from trainer.problems import Problem, did_you_mean
 from trainer.yamlsrc import Located, Path_, load_located
+
+if TYPE_CHECKING:
+    from trainer.kaart import Kaart
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FLAG_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -58,6 +61,7 @@ class Content:
     broken: dict[str, str] = field(default_factory=dict)  # dialogue id -> display path
     broken_personas: set[str] = field(default_factory=set)  # ids of personas with errors
     files: list[Path] = field(default_factory=list)
+    kaart: Kaart | None = None  # the sociale kaart, when the root has one
 
     def dialogues_for(self, persona: str) -> list[Dialogue]:
         return sorted(
@@ -152,6 +156,14 @@ def load_content(root: Path) -> Content:
                     persona=persona.id,
                 )
             )
+    from trainer.kaart import check_references, kaart_path, load_kaart
+
+    kaart, problems = load_kaart(root)
+    content.problems.extend(problems)
+    if kaart is not None:
+        content.kaart = kaart
+        content.files.append(kaart_path(root))
+        content.problems.extend(check_references(content.personas, kaart, content.sources))
     return content
 
 

@@ -514,6 +514,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "unmatched.fallback": "alleen de laatste route",
         "unmatched.unsure": "classifier twijfelde",
         "app.author.unmatched": "Onvoorziene antwoorden hier (uit geoefende gesprekken):",
+        "where.service": "een dienst op de sociale kaart",
+        "kaart.or": "of",
+        "check.unknown-service": "dienst '{service}' staat niet op de sociale kaart",
+        "check.unknown-service.hint": "Gebruik de id van een dienst uit sociale-kaart.yaml, of zet de dienst erop.{suggestion}",
         # -- app.review.* keys (nl): add above this line --
     },
     "en": {
@@ -1015,6 +1019,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "unmatched.fallback": "only the last route",
         "unmatched.unsure": "classifier unsure",
         "app.author.unmatched": "Unforeseen answers here (from practised conversations):",
+        "where.service": "a service on the sociale kaart",
+        "kaart.or": "or",
+        "check.unknown-service": "service '{service}' is not on the sociale kaart",
+        "check.unknown-service.hint": "Use the id of a service in sociale-kaart.yaml, or add the service there.{suggestion}",
         # -- app.review.* keys (en): add above this line --
     },
 }

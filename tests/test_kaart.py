@@ -1,0 +1,112 @@
+"""The sociale kaart: loading and checking it, and recognising which service an answer names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MINI, run_cli
+from trainer.content import load_content
+from trainer.recognise import find, recognise, words
+
+KAART = load_content(MINI).kaart
+
+
+def test_the_fixture_kaart_loads_and_the_persona_references_check() -> None:
+    content = load_content(MINI)
+    assert content.kaart is not None
+    assert sorted(content.kaart.services) == [
+        "fysiotherapeut", "huisarts", "poh-ggz", "schuldhulpverlening",
+    ]  # fmt: skip
+    assert not [p for p in content.problems if p.severity == "error"]
+    assert content.kaart.names(("huisarts", "fysiotherapeut")) == (
+        "Huisartsenpraktijk De Linde of Fysiotherapie Zuiderveen"
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("Zal ik samen met u de huisarts bellen?", ("huisarts",)),
+        ("Misschien kan de dokter ernaar kijken", ("huisarts",)),
+        ("Bij de huisartsenpraktijk op de Lindelaan", ("huisarts",)),
+        ("De huisats kan je helpen", ("huisarts",)),  # listed misspelling
+        ("Heb je de huisart al gebeld?", ("huisarts",)),  # one letter missing
+        ("Een fyisotherapeut kan oefeningen geven", ("fysiotherapeut",)),  # swapped letters
+        ("Zullen we de POH bellen?", ("poh-ggz",)),
+        ("De poh-ggz van je praktijk", ("poh-ggz",)),
+        ("Er zijn mensen die je helpen met je schulden", ("schuldhulpverlening",)),
+        ("Bij een betalingsachterstand kan SHV iets doen", ("schuldhulpverlening",)),
+        ("Eerst de fysio, daarna de huisarts", ("fysiotherapeut", "huisarts")),
+        ("Zal ik mijn buurvrouw vragen of ze helpt?", ()),
+    ],
+)
+def test_services_are_recognised_by_name_typo_or_description(answer: str, expected) -> None:
+    assert recognise(answer, KAART) == expected
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Wat een mooi huis heeft u",  # 'huis' is not 'huisarts'
+        "Ik pohpoh niet",  # an abbreviation only as a whole word
+        "Ik help u graag met de boodschappen",  # 'helpen' alone is not a description
+    ],
+)
+def test_ordinary_words_are_not_services(answer: str) -> None:
+    assert recognise(answer, KAART) == ()
+
+
+def test_find_says_how_a_service_was_found() -> None:
+    (hit,) = find("Er zijn mensen die je helpen met je schulden", KAART)
+    assert (hit.how, hit.evidence) == ("description", "schulden + helpen")
+    assert words("Coöperatie, POH-GGZ!") == ["cooperatie", "poh", "ggz"]
+
+
+def test_check_reports_a_service_that_is_not_on_the_kaart(mini: Path, capsys) -> None:
+    persona = mini / "personas" / "henk.yaml"
+    persona.write_text(
+        persona.read_text(encoding="utf-8").replace("fysiotherapeut]", "fysioterapeut]"),
+        encoding="utf-8",
+    )
+    code, out, _ = run_cli(capsys, "check", "--content", str(mini))
+    assert code == 1
+    assert "henk.yaml:21:26: fout unknown-service" in out
+    assert "Bedoelde je 'fysiotherapeut'?" in out
+
+
+def test_check_reports_kaart_mistakes_with_their_line(mini: Path, capsys) -> None:
+    kaart = mini / "sociale-kaart.yaml"
+    body = kaart.read_text(encoding="utf-8")
+    body = body.replace("  - id: fysiotherapeut\n", "  - id: huisarts\n")
+    body = body.replace("    contact: Marktplein 1\n", "")
+    kaart.write_text(body, encoding="utf-8")
+    code, out, _ = run_cli(capsys, "check", "--content", str(mini))
+    assert code == 1
+    assert "sociale-kaart.yaml:13:9: fout duplicate-id" in out
+    assert "sociale-kaart.yaml:3" in out, "it names where the first one is"
+    assert "fout missing-key: 'contact' ontbreekt in een dienst op de sociale kaart" in out
+
+
+def test_recognition_on_the_development_set_of_trainee_sentences() -> None:
+    """170 referral sentences written apart from the kaart's word lists (names, typos,
+    descriptions, two services, none). This set was used to improve the matcher, so it is a
+    development set; the figures are a floor against regressions, not an unbiased estimate."""
+    import csv
+
+    from tests.conftest import ROOT
+
+    kaart = load_content(ROOT).kaart
+    assert kaart is not None and len(kaart.services) >= 20
+    rows = list(csv.DictReader((ROOT / "corpus/services/dev.csv").open(encoding="utf-8")))
+    hits = wrong = missed = 0
+    for row in rows:
+        truth = set() if row["services"].strip() == "none" else set(row["services"].split())
+        assert truth <= set(kaart.services), row
+        found = set(recognise(row["text"], kaart))
+        hits += len(truth & found)
+        wrong += len(found - truth)
+        missed += len(truth - found)
+    precision, recall = hits / (hits + wrong), hits / (hits + missed)
+    assert precision >= 0.95 and recall >= 0.85, (precision, recall)

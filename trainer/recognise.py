@@ -1,0 +1,153 @@
+"""Which services of the sociale kaart an answer names or describes.
+
+Transparent rules, so an author can see why a service was (not) found and fix it in the kaart:
+- a name, alias or listed misspelling, as a sequence of words (accents and case ignored);
+  a one-word name of 5+ letters also matches as the start of a longer word ("huisartsen",
+  "schuldhulpverlener");
+- a one-word name of 6+ letters also matches a word one edit away (two for 10+ letters):
+  a letter missing, extra, wrong or two letters swapped. Short abbreviations (POH, UWV, Wmo)
+  only match exactly, or they would match ordinary words;
+- a `describes` word set: every word occurs as the start of some word in the answer.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from trainer.kaart import Kaart, Service
+
+PREFIX_MIN = 5
+FUZZY_MIN = 6
+FUZZY_TWO = 10
+
+
+def words(value: str) -> list[str]:
+    """Lowercase words without accents: 'Coöperatie, POH-GGZ!' -> ['cooperatie', 'poh', 'ggz']."""
+    plain = unicodedata.normalize("NFKD", value.lower())
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return re.findall(r"[a-z0-9]+", plain)
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (Damerau-Levenshtein without re-edits), capped."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            cost = ca != cb
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _word_matches(name: str, word: str) -> bool:
+    if word == name:
+        return True
+    if len(name) >= PREFIX_MIN and word.startswith(name):
+        return True
+    if len(name) >= FUZZY_MIN:
+        limit = 2 if len(name) >= FUZZY_TWO else 1
+        # also the fuzzy start of a longer word: "schuldhulpverleenig" ~ "schuldhulpverlening"
+        return (
+            _distance(name, word[: len(name)], limit) <= limit
+            or _distance(name, word, limit) <= limit
+        )
+    return False
+
+
+@dataclass(frozen=True)
+class Found:
+    """A service found in an answer, and how: for explanations and for tests."""
+
+    service: str
+    how: str  # "name" | "description"
+    evidence: str
+    position: int
+    end: int = 0  # the word after the match, for names
+
+
+def _by_name(service: Service, answer: list[str]) -> Found | None:
+    for name in service.names:
+        target = words(name)
+        if not target:
+            continue
+        if len(target) == 1:
+            for position, word in enumerate(answer):
+                if _word_matches(target[0], word):
+                    return Found(service.id, "name", name, position, position + 1)
+            # a compound typed as two words: "mantelzorg steunpunt", "ondernemers klankbord"
+            if len(target[0]) >= 2 * PREFIX_MIN:
+                for position in range(len(answer) - 1):
+                    if _word_matches(target[0], answer[position] + answer[position + 1]):
+                        return Found(service.id, "name", name, position, position + 2)
+            continue
+        for position in range(len(answer) - len(target) + 1):
+            window = answer[position : position + len(target)]
+            if all(_word_matches(t, w) if len(t) >= PREFIX_MIN else t == w
+                   for t, w in zip(target, window, strict=True)):  # fmt: skip
+                return Found(service.id, "name", name, position, position + len(target))
+        # written as one word: "poh ggz" typed as "pohggz", "schuld hulp" as "schuldhulp"
+        joined = "".join(target)
+        for position, word in enumerate(answer):
+            if len(joined) >= PREFIX_MIN and _word_matches(joined, word):
+                return Found(service.id, "name", name, position, position + 1)
+    return None
+
+
+def _longest_wins(hits: list[Found]) -> list[Found]:
+    """Where two services are named by the same words ("huisartsenpost" also starts with
+    "huisarts"), the longer name is the one meant."""
+
+    def size(hit: Found) -> int:
+        return len("".join(words(hit.evidence)))
+
+    def shadowed(hit: Found) -> bool:
+        return hit.how == "name" and any(
+            other.how == "name"
+            and other.service != hit.service
+            and other.position <= hit.position
+            and hit.end <= other.end
+            and size(other) > size(hit)
+            for other in hits
+        )
+
+    return [hit for hit in hits if not shadowed(hit)]
+
+
+def _by_description(service: Service, answer: list[str]) -> Found | None:
+    for wanted in service.describes:
+        positions = []
+        for word in wanted:
+            hit = next((i for i, w in enumerate(answer) if w.startswith(word)), None)
+            if hit is None:
+                break
+            positions.append(hit)
+        else:
+            if positions:
+                return Found(service.id, "description", " + ".join(wanted), min(positions))
+    return None
+
+
+def find(answer: str, kaart: Kaart) -> list[Found]:
+    """Every service the answer names or describes, in the order they come up."""
+    tokens = words(answer)
+    found = []
+    for service in kaart.services.values():
+        hit = _by_name(service, tokens) or _by_description(service, tokens)
+        if hit is not None:
+            found.append(hit)
+    return sorted(_longest_wins(found), key=lambda f: (f.position, f.service))
+
+
+def recognise(answer: str, kaart: Kaart) -> tuple[str, ...]:
+    """The ids of the services the answer names or describes, in order of appearance."""
+    return tuple(f.service for f in find(answer, kaart))
