@@ -49,7 +49,7 @@ def test_check_strict_passes(root: Path, capsys: pytest.CaptureFixture[str]) -> 
 def test_playthrough(content, playthrough) -> None:
     dialogue = content.dialogues[playthrough.dialogue]
     persona = content.personas[dialogue.persona]
-    result = run_playthrough(playthrough, dialogue, persona, default_scorer())
+    result = run_playthrough(playthrough, dialogue, persona, default_scorer(), kaart=content.kaart)
     assert result.error is None, result.error
     assert result.path == list(playthrough.path or result.path), (
         f"expected {' > '.join(playthrough.path or [])}\n   got {' > '.join(result.path)}"
@@ -69,7 +69,9 @@ def test_every_ending_and_node_is_covered_by_a_playthrough(root: Path) -> None:
                 if playthrough.dialogue != dialogue.id:
                     continue
                 persona = content.personas[dialogue.persona]
-                result = run_playthrough(playthrough, dialogue, persona, default_scorer())
+                result = run_playthrough(
+                    playthrough, dialogue, persona, default_scorer(), kaart=content.kaart
+                )
                 reached.update(result.path)
                 outcomes.add(result.outcome or "")
         endings = {n.id for n in dialogue.endings()}

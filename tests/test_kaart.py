@@ -89,17 +89,14 @@ def test_check_reports_kaart_mistakes_with_their_line(mini: Path, capsys) -> Non
     assert "fout missing-key: 'contact' ontbreekt in een dienst op de sociale kaart" in out
 
 
-def test_recognition_on_the_development_set_of_trainee_sentences() -> None:
-    """170 referral sentences written apart from the kaart's word lists (names, typos,
-    descriptions, two services, none). This set was used to improve the matcher, so it is a
-    development set; the figures are a floor against regressions, not an unbiased estimate."""
+def _precision_recall(name: str) -> tuple[float, float]:
     import csv
 
     from tests.conftest import ROOT
 
     kaart = load_content(ROOT).kaart
     assert kaart is not None and len(kaart.services) >= 20
-    rows = list(csv.DictReader((ROOT / "corpus/services/dev.csv").open(encoding="utf-8")))
+    rows = list(csv.DictReader((ROOT / "corpus" / "services" / name).open(encoding="utf-8")))
     hits = wrong = missed = 0
     for row in rows:
         truth = set() if row["services"].strip() == "none" else set(row["services"].split())
@@ -108,5 +105,84 @@ def test_recognition_on_the_development_set_of_trainee_sentences() -> None:
         hits += len(truth & found)
         wrong += len(found - truth)
         missed += len(truth - found)
-    precision, recall = hits / (hits + wrong), hits / (hits + missed)
-    assert precision >= 0.95 and recall >= 0.85, (precision, recall)
+    return hits / (hits + wrong), hits / (hits + missed)
+
+
+def test_recognition_on_the_development_set() -> None:
+    """170 referral sentences written apart from the kaart's word lists, then used to improve
+    the matcher and the kaart: a floor against regressions, not an unbiased estimate."""
+    precision, recall = _precision_recall("dev.csv")
+    assert precision >= 0.95 and recall >= 0.95, (precision, recall)
+
+
+def test_recognition_on_the_held_out_set() -> None:
+    """169 sentences written after the kaart, never used to tune anything (measured once:
+    precision 1.00, recall 0.79; descriptions in new words are the weak spot)."""
+    precision, recall = _precision_recall("heldout.csv")
+    assert precision >= 0.95 and recall >= 0.75, (precision, recall)
+
+
+def _routed_on_services(root: Path) -> None:
+    """At `knie`, a referral to a fitting service goes to the huisarts ending, a referral to
+    a wrong one is answered and stays at `knie`."""
+    path = root / "dialogues" / "henk-kennismaking.yaml"
+    body = path.read_text(encoding="utf-8")
+    old = "      - when: [referral, trust >= 40]\n"
+    assert old in body
+    body = body.replace(
+        old,
+        "      - when: [referral, wrong_service]\n"
+        "        feedback: Die dienst helpt niet bij zijn knie.\n"
+        "        next: knie\n"
+        "      - when: [referral, fitting_service, trust >= 40]\n",
+    )
+    path.write_text(body, encoding="utf-8")
+
+
+def test_routes_follow_the_service_named_and_the_turn_keeps_it(mini: Path) -> None:
+    from trainer.engine import Answer, FixedScorer, step
+
+    _routed_on_services(mini)
+    content = load_content(mini)
+    assert not [p for p in content.problems if p.severity == "error"], content.problems
+    dialogue, persona = content.dialogues["henk-kennismaking"], content.personas["henk"]
+    from trainer.engine import opening
+
+    state, _ = opening(dialogue, persona, "Sam")
+    first = step(dialogue, persona, state, Answer.pick(0), None, "Sam", content.kaart)
+    referral = FixedScorer(frozenset({"referral"}))
+    wrong = step(
+        dialogue, persona, first.state_after, Answer("Bel de schuldhulp maar"), referral, "Sam",
+        content.kaart,
+    )  # fmt: skip
+    assert wrong.state_after.node == "knie"
+    assert wrong.extra == {"services": ["schuldhulpverlening"], "service_fact": "wrong_service"}
+    right = step(
+        dialogue, persona, first.state_after, Answer("Zullen we de fysio bellen?"), referral,
+        "Sam", content.kaart,
+    )  # fmt: skip
+    assert right.state_after.node == "huisarts"
+    assert right.extra["service_fact"] == "fitting_service"
+    none = step(
+        dialogue, persona, first.state_after, Answer("Daar zijn mensen voor"), referral, "Sam",
+        content.kaart,
+    )  # fmt: skip
+    assert none.extra == {"services": [], "service_fact": "no_service"}
+    assert none.state_after.node == "knie", "no service named: not the referral route"
+
+
+def test_explore_drives_service_routes_and_replays_them(mini: Path, capsys) -> None:
+    from trainer.testing import explore
+
+    _routed_on_services(mini)
+    content = load_content(mini)
+    dialogue = content.dialogues["henk-kennismaking"]
+    result = explore(dialogue, content.personas["henk"], kaart=content.kaart)
+    assert [r for r in result.unused_routes() if r[0] == "knie"] == [], "service routes are taken"
+    without = explore(dialogue, content.personas["henk"])
+    assert ("knie", "r1") in without.unused_routes(), "without the kaart nothing names one"
+    code, out, _ = run_cli(
+        capsys, "test", "--random", "20", "--seed", "2", "--content", str(mini),
+        "--out", str(mini / "uit"),
+    )  # fmt: skip
+    assert code == 0, out

@@ -84,10 +84,12 @@ def check_dialogue(
                     index=later.index + 1,
                 )  # fmt: skip
             for number, clause in enumerate(route.when):
-                used_flags.add(clause.name)
+                if clause.kind != "service":
+                    used_flags.add(clause.name)
                 known = (
                     clause.name in SKILL_NAMES
                     or clause.name in STATE_NAMES
+                    or clause.kind == "service"
                     or (clause.kind == "flag" and clause.name in dialogue.flags)
                 )
                 if clause.kind == "state" and clause.name not in STATE_NAMES:

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 SKILL_NAMES = ("listening", "reciprocity", "referral")
 STATE_NAMES = ("trust", "mood", "turn")
+# Which service of the sociale kaart the answer named, judged against the persona's needs
+# (see trainer/referrals.py); the engine adds the one that holds to the flags while routing.
+SERVICE_NAMES = ("fitting_service", "wrong_service", "no_service")
 
 OPERATORS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
@@ -38,7 +41,7 @@ class ConditionError(ValueError):
 class Clause:
     """One condition: a skill shown, a score, trust/mood/turn compared, or a flag set."""
 
-    kind: str  # "skill" | "score" | "state" | "flag"
+    kind: str  # "skill" | "score" | "state" | "flag" | "service"
     name: str
     source: str
     negate: bool = False
@@ -83,5 +86,7 @@ def parse_clause(source: str) -> Clause:
         return Clause("state", name, source.strip(), op=op, value=float(value))
     if name in STATE_NAMES:
         raise ConditionError(source)
+    if name in SERVICE_NAMES:
+        return Clause("service", name, source.strip(), negate=negate)
     kind = "skill" if name in SKILL_NAMES else "flag"
     return Clause(kind, name, source.strip(), negate=negate)

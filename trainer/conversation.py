@@ -9,11 +9,15 @@ first in a worker thread and the second on the UI thread, which owns the SQLite 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from trainer.content import Content
 from trainer.engine import Answer, Scorer, State, Turn, opening, step
 from trainer.model import Dialogue, Node, Persona
 from trainer.store import Opening, Store
+
+if TYPE_CHECKING:
+    from trainer.kaart import Kaart
 
 
 class ConversationError(LookupError):
@@ -33,15 +37,22 @@ class Conversation:
     state: State
     opening_reply: str
     turns: list[Turn] = field(default_factory=list)
+    kaart: Kaart | None = None  # the content's sociale kaart: services are recognised with it
 
     @classmethod
     def start(
-        cls, store: Store, persona: Persona, dialogue: Dialogue, trainee: str, mode: str = "free"
+        cls,
+        store: Store,
+        persona: Persona,
+        dialogue: Dialogue,
+        trainee: str,
+        mode: str = "free",
+        kaart: Kaart | None = None,
     ) -> Conversation:
         """Create the session and commit its opening before the trainee says anything."""
         state, reply = opening(dialogue, persona, trainee)
         session = store.start_session(trainee, persona.id, dialogue.id, mode, Opening(state, reply))
-        return cls(store, session, persona, dialogue, trainee, mode, state, reply)
+        return cls(store, session, persona, dialogue, trainee, mode, state, reply, kaart=kaart)
 
     @classmethod
     def resume(cls, store: Store, content: Content, session: str) -> Conversation:
@@ -58,7 +69,7 @@ class Conversation:
             raise ConversationError(f"session {session[:8]}: node {state.node!r} is gone")
         return cls(
             store, session, persona, dialogue, summary.trainee, summary.mode, state,
-            store.opening(session).reply, store.turns(session),
+            store.opening(session).reply, store.turns(session), content.kaart,
         )  # fmt: skip
 
     @property
@@ -79,7 +90,9 @@ class Conversation:
 
     def compute(self, answer: Answer, scorer: Scorer | None) -> Turn:
         """Score and step without touching the store (safe in a worker thread)."""
-        return step(self.dialogue, self.persona, self.state, answer, scorer, self.trainee)
+        return step(
+            self.dialogue, self.persona, self.state, answer, scorer, self.trainee, self.kaart
+        )
 
     def record(self, turn: Turn) -> None:
         """Commit the turn, then move on: a crash after this line loses nothing."""

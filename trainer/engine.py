@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from trainer.model import SKILLS, STATE_RANGE, Dialogue, Effects, Node, Persona, Route
 from trainer.templates import render
+
+if TYPE_CHECKING:
+    from trainer.kaart import Kaart
 
 
 class EngineError(ValueError):
@@ -27,6 +30,10 @@ class Assessment:
     labels: frozenset[str]
     model: str
     explanation: dict[str, Any] | None = None
+    # Set by the engine when the content has a sociale kaart: the services the answer named,
+    # and which of fitting_service / wrong_service / no_service holds for this persona.
+    services: tuple[str, ...] = ()
+    facts: frozenset[str] = frozenset()
 
 
 class Scorer(Protocol):
@@ -197,6 +204,20 @@ def transition(dialogue: Dialogue, state: State, effects: Effects, target: str) 
     return apply_effects(after, dialogue.nodes[target].enter)
 
 
+def with_services(
+    assessment: Assessment, text: str, persona: Persona, kaart: Kaart | None
+) -> Assessment:
+    """The assessment plus the services the answer names and whether they fit the persona."""
+    if kaart is None:
+        return assessment
+    from trainer.recognise import recognise
+    from trainer.referrals import fitting_services, service_fact
+
+    named = recognise(text, kaart)
+    fact = service_fact(named, fitting_services(persona))
+    return replace(assessment, services=named, facts=frozenset({fact}))
+
+
 def condition_values(state: State, turn: int) -> dict[str, float]:
     """What `trust`, `mood` and `turn` mean in a route's conditions (turn: the answer's number)."""
     return {"trust": state.trust, "mood": state.mood, "turn": turn}
@@ -205,10 +226,9 @@ def condition_values(state: State, turn: int) -> dict[str, float]:
 def select_route(node: Node, assessment: Assessment, state: State, turn: int) -> tuple[int, Route]:
     """The first route whose every clause holds; check guarantees a fallback exists."""
     values = condition_values(state, turn)
+    flags = state.flags | assessment.facts
     for index, route in enumerate(node.routes):
-        if all(
-            c.holds(assessment.labels, assessment.scores, values, state.flags) for c in route.when
-        ):
+        if all(c.holds(assessment.labels, assessment.scores, values, flags) for c in route.when):
             return index, route
     raise EngineError(f"node {node.id!r} has no matching route and no fallback")
 
@@ -220,8 +240,10 @@ def step(
     answer: Answer,
     scorer: Scorer | None,
     trainee: str,
+    kaart: Kaart | None = None,
 ) -> Turn:
-    """Play one answer at the state's node and return the resulting turn."""
+    """Play one answer at the state's node and return the resulting turn. With a sociale
+    kaart, the services the answer names are recognised, recorded and routed on."""
     node = dialogue.nodes[state.node]
     if node.end is not None:
         raise EngineError("the conversation has already ended")
@@ -231,7 +253,9 @@ def step(
         if not 0 <= answer.choice < len(node.choices):
             raise EngineError(f"choice {answer.choice + 1} does not exist at node {node.id!r}")
         picked = node.choices[answer.choice]
-        assessment = fixed_assessment(picked.skills, "choice")
+        assessment = with_services(
+            fixed_assessment(picked.skills, "choice"), picked.text, persona, kaart
+        )
         text_given, route_index, condition = picked.text, None, None
         feedback, effects, target = picked.feedback, picked.effects, picked.next
         mode = "choice"
@@ -240,7 +264,7 @@ def step(
             raise EngineError(f"node {node.id!r} only has choices")
         if scorer is None:
             raise EngineError("free text needs a scorer")
-        assessment = scorer.assess(answer.text)
+        assessment = with_services(scorer.assess(answer.text), answer.text, persona, kaart)
         route_index, route = select_route(node, assessment, state, turn_number)
         text_given, condition = answer.text, route.describe()
         feedback, effects, target = route.feedback, route.effects, route.next
@@ -266,4 +290,9 @@ def step(
         reply=reply,
         outcome=next_node.end.outcome if next_node.end else None,
         explanation=explanation,
+        extra=(
+            {"services": list(assessment.services), "service_fact": next(iter(assessment.facts))}
+            if assessment.facts
+            else {}
+        ),
     )

@@ -518,6 +518,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "kaart.or": "of",
         "check.unknown-service": "dienst '{service}' staat niet op de sociale kaart",
         "check.unknown-service.hint": "Gebruik de id van een dienst uit sociale-kaart.yaml, of zet de dienst erop.{suggestion}",
+        "app.author.services": "Genoemde diensten: {services}",
         # -- app.review.* keys (nl): add above this line --
     },
     "en": {
@@ -1023,6 +1024,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "kaart.or": "or",
         "check.unknown-service": "service '{service}' is not on the sociale kaart",
         "check.unknown-service.hint": "Use the id of a service in sociale-kaart.yaml, or add the service there.{suggestion}",
+        "app.author.services": "Services named: {services}",
         # -- app.review.* keys (en): add above this line --
     },
 }

@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trainer.content import Content, _Validator, display_path
 from trainer.engine import Answer, EngineError, FixedScorer, Scorer, State, Turn, opening, step
 from trainer.model import OUTCOMES, Dialogue, Persona
 from trainer.problems import Problem, did_you_mean
 from trainer.yamlsrc import load_located
+
+if TYPE_CHECKING:
+    from trainer.kaart import Kaart
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,7 @@ def run_playthrough(
     trainee: str = "test",
     on_start: Callable[[State, str], None] | None = None,
     on_turn: Callable[[Turn], None] | None = None,
+    kaart: Kaart | None = None,
 ) -> PlaythroughResult:
     """Play the scripted answers; stop at an ending, an error, or when the answers run out."""
     result = PlaythroughResult(playthrough)
@@ -159,7 +164,7 @@ def run_playthrough(
             break
         use = FixedScorer(scripted.skills, "script") if scripted.skills is not None else scorer
         try:
-            turn = step(dialogue, persona, state, scripted.as_answer(), use, trainee)
+            turn = step(dialogue, persona, state, scripted.as_answer(), use, trainee, kaart)
         except EngineError as exc:
             result.error = str(exc)
             break

@@ -36,13 +36,12 @@ class RouteCheck:
 def check_routes(node: Node, assessment: Assessment, state: State) -> list[RouteCheck]:
     """Each route of the node with its clauses evaluated; the first that fully holds is taken."""
     values = condition_values(state, state.turn + 1)
+    flags = state.flags | assessment.facts  # as the engine routes: the service fact counts
     found: list[RouteCheck] = []
     taken = False
     for index, route in enumerate(node.routes):
         clauses = tuple(
-            ClauseCheck(
-                c.source, c.holds(assessment.labels, assessment.scores, values, state.flags)
-            )
+            ClauseCheck(c.source, c.holds(assessment.labels, assessment.scores, values, flags))
             for c in route.when
         )
         holds = all(c.held for c in clauses)

@@ -15,12 +15,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from trainer.kaart import Kaart, Service
 
 PREFIX_MIN = 5
 FUZZY_MIN = 6
 FUZZY_TWO = 10
+
+
+@lru_cache(maxsize=4096)
+def _name_words(value: str) -> tuple[str, ...]:
+    """`words` of a kaart name, cached: the kaart's names are matched against every answer."""
+    return tuple(words(value))
 
 
 def words(value: str) -> list[str]:
@@ -54,7 +61,8 @@ def _word_matches(name: str, word: str) -> bool:
         return True
     if len(name) >= PREFIX_MIN and word.startswith(name):
         return True
-    if len(name) >= FUZZY_MIN:
+    # A typo rarely hits the first letter, and checking that first keeps recognition fast.
+    if len(name) >= FUZZY_MIN and word[:1] == name[:1]:
         limit = 2 if len(name) >= FUZZY_TWO else 1
         # also the fuzzy start of a longer word: "schuldhulpverleenig" ~ "schuldhulpverlening"
         return (
@@ -77,7 +85,7 @@ class Found:
 
 def _by_name(service: Service, answer: list[str]) -> Found | None:
     for name in service.names:
-        target = words(name)
+        target = _name_words(name)
         if not target:
             continue
         if len(target) == 1:
@@ -108,7 +116,7 @@ def _longest_wins(hits: list[Found]) -> list[Found]:
     "huisarts"), the longer name is the one meant."""
 
     def size(hit: Found) -> int:
-        return len("".join(words(hit.evidence)))
+        return len("".join(_name_words(hit.evidence)))
 
     def shadowed(hit: Found) -> bool:
         return hit.how == "name" and any(

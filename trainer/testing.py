@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -26,11 +27,14 @@ from trainer.engine import (
     fixed_assessment,
     opening,
     select_route,
-    step,
     transition,
 )
 from trainer.model import SKILLS, Dialogue, Persona
 from trainer.playthrough import PlaythroughResult, ScriptedAnswer
+from trainer.referrals import FITTING, NONE, WRONG, fitting_services
+
+if TYPE_CHECKING:
+    from trainer.kaart import Kaart
 
 SKILL_SETS: tuple[frozenset[str], ...] = tuple(
     frozenset(c) for n in range(len(SKILLS) + 1) for c in combinations(SKILLS, n)
@@ -95,13 +99,15 @@ class Move:
     choice: int | None = None
     skills: frozenset[str] = frozenset()  # the fewest skills that take this way
     most: frozenset[str] = frozenset()  # the most skills an answer can show and still take it
+    service: str = ""  # a service the answer names, so a replay routes on the kaart the same
 
     def answer(self) -> Answer:
         return Answer.pick(self.choice) if self.choice is not None else Answer(self.text())
 
     def text(self) -> str:
         shown = ", ".join(s for s in SKILLS if s in self.skills) or "geen vaardigheid"
-        return f"(vrij antwoord: {shown})"
+        named = f"; {self.service}" if self.service else ""
+        return f"(vrij antwoord: {shown}{named})"
 
     def scripted(self) -> ScriptedAnswer:
         if self.choice is not None:
@@ -112,20 +118,45 @@ class Move:
         return None if self.choice is not None else FixedScorer(self.skills, "explore")
 
 
-def moves(dialogue: Dialogue, state: State) -> list[Move]:
-    """Every choice, and per route that some skill combination selects here, one answer."""
+# Per service fact, an example the explorer names so the answer routes the same on replay.
+ServiceOptions = tuple[tuple[frozenset[str], str], ...]
+NO_SERVICES: ServiceOptions = ((frozenset(), ""),)
+
+
+def service_options(dialogue: Dialogue, persona: Persona, kaart: Kaart | None) -> ServiceOptions:
+    """When routes test which service was named: a fitting one, a wrong one and none."""
+    if kaart is None or not Relevance.of(dialogue).services:
+        return NO_SERVICES
+    fitting = sorted(s for s in fitting_services(persona) if s in kaart)
+    other = sorted(s for s in kaart.services if s not in fitting)
+    options: list[tuple[frozenset[str], str]] = [(frozenset({NONE}), "")]
+    if fitting:
+        options.append((frozenset({FITTING}), kaart.services[fitting[0]].name))
+    if other:
+        options.append((frozenset({WRONG}), kaart.services[other[0]].name))
+    return tuple(options)
+
+
+def moves(dialogue: Dialogue, state: State, services: ServiceOptions = NO_SERVICES) -> list[Move]:
+    """Every choice, and per route that some skill combination (and, where routes test it,
+    service fact) selects here, one answer."""
     node = dialogue.nodes[state.node]
     found = [
         Move(f"c{i}", choice=i, skills=c.skills, most=c.skills) for i, c in enumerate(node.choices)
     ]
-    fewest: dict[int, frozenset[str]] = {}
+    fewest: dict[int, tuple[frozenset[str], str]] = {}
     most: dict[int, frozenset[str]] = {}
-    for skills in SKILL_SETS if node.routes else ():  # smallest sets first
-        index, _ = select_route(node, fixed_assessment(skills, "explore"), state, state.turn + 1)
-        fewest.setdefault(index, skills)
-        if len(skills) >= len(most.get(index, frozenset())):
-            most[index] = skills
-    found += [Move(f"r{i}", skills=fewest[i], most=most[i]) for i in sorted(fewest)]
+    for facts, named in services if node.routes else ():
+        for skills in SKILL_SETS:  # smallest sets first
+            assessment = replace(fixed_assessment(skills, "explore"), facts=facts)
+            index, _ = select_route(node, assessment, state, state.turn + 1)
+            fewest.setdefault(index, (skills, named))
+            if len(skills) >= len(most.get(index, frozenset())):
+                most[index] = skills
+    found += [
+        Move(f"r{i}", skills=fewest[i][0], most=most[i], service=fewest[i][1])
+        for i in sorted(fewest)
+    ]
     return found
 
 
@@ -137,6 +168,7 @@ class Relevance:
     mood: bool
     turn: bool
     flags: frozenset[str]
+    services: bool = False
 
     @classmethod
     def of(cls, dialogue: Dialogue) -> Relevance:
@@ -150,6 +182,7 @@ class Relevance:
             mood=any(c.kind == "state" and c.name == "mood" for c in clauses),
             turn=any(c.kind == "state" and c.name == "turn" for c in clauses),
             flags=frozenset(c.name for c in clauses if c.kind == "flag"),
+            services=any(c.kind == "service" for c in clauses),
         )
 
     def key(self, state: State) -> tuple:
@@ -198,8 +231,11 @@ class Exploration:
         return [r for r in Coverage(self.dialogue).all_routes() if r not in self.routes]
 
 
-def explore(dialogue: Dialogue, persona: Persona, limit: int = MAX_STATES) -> Exploration:
+def explore(
+    dialogue: Dialogue, persona: Persona, limit: int = MAX_STATES, kaart: Kaart | None = None
+) -> Exploration:
     """Walk every reachable state; record what is reached and where no ending can be reached."""
+    services = service_options(dialogue, persona, kaart)
     result = Exploration(dialogue)
     relevance = Relevance.of(dialogue)
     start, _ = opening(dialogue, persona, "test")
@@ -215,7 +251,7 @@ def explore(dialogue: Dialogue, persona: Persona, limit: int = MAX_STATES) -> Ex
         if dialogue.nodes[state.node].end is not None:
             continue
         edges[key] = []
-        for move in moves(dialogue, state):
+        for move in moves(dialogue, state, services):
             result.routes.add((state.node, move.key))
             after = next_state(dialogue, state, move)
             after_key = relevance.key(after)
@@ -428,11 +464,17 @@ class RandomRun:
 
 
 def random_runs(
-    dialogue: Dialogue, persona: Persona, count: int, seed: int, max_turns: int = 200
+    dialogue: Dialogue,
+    persona: Persona,
+    count: int,
+    seed: int,
+    max_turns: int = 200,
+    kaart: Kaart | None = None,
 ) -> list[RandomRun]:
     """`count` runs choosing uniformly among the moves at each node; the same seed gives the
     same runs. A run that reaches no ending within `max_turns` has failed (a likely loop)."""
     rng = random.Random(seed)
+    services = service_options(dialogue, persona, kaart)
     runs = []
     for number in range(1, count + 1):
         state, _ = opening(dialogue, persona, "test")
@@ -440,12 +482,12 @@ def random_runs(
         for _ in range(max_turns):
             if dialogue.nodes[state.node].end is not None:
                 break
-            move = rng.choice(moves(dialogue, state))
-            turn = step(dialogue, persona, state, move.answer(), move.scorer(), "test")
+            move = rng.choice(moves(dialogue, state, services))
+            state = next_state(dialogue, state, move)
             taken.append(move)
-            state = turn.state_after
             path.append(state.node)
-            outcome = turn.outcome
+            end = dialogue.nodes[state.node].end
+            outcome = end.outcome if end else None
         runs.append(RandomRun(number, taken, path, outcome))
     return runs
 

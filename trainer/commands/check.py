@@ -8,6 +8,7 @@ from pathlib import Path
 
 from trainer.commands import load
 from trainer.content import Content, content_root, display_path, load_content
+from trainer.kaart import Kaart
 from trainer.messages import text
 from trainer.model import Dialogue, Persona
 from trainer.playthrough import load_playthroughs
@@ -46,12 +47,12 @@ def _targets(args: argparse.Namespace) -> list[tuple[Path, Path | None]]:
 PASSED, FAILED = ("connected", "referred"), ("closed", "taken_over")
 
 
-def _reach(dialogue: Dialogue, persona: Persona) -> dict[str, object] | None:
+def _reach(dialogue: Dialogue, persona: Persona, kaart: Kaart | None) -> dict[str, object] | None:
     """What a trainee can reach: per outcome the trust on arrival, per skill the fewest and
     most answers showing it, and whether the dialogue can be passed and failed at all."""
     from trainer.testing import explore
 
-    result = explore(dialogue, persona)
+    result = explore(dialogue, persona, kaart=kaart)
     if result.reach is None:  # too many states to walk: say so rather than guess
         return {"complete": False, "states": result.states}
     outcomes = result.reach.outcomes
@@ -84,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         files += count
         personas += len(content.personas)
         dialogues.extend(
-            (d, content.personas[d.persona])
+            (d, content.personas[d.persona], content.kaart)
             for d in content.dialogues.values()
             if only is None or d.path == only
         )
@@ -104,9 +105,9 @@ def run(args: argparse.Namespace) -> int:
                             "endings": len(d.endings()),
                             "routes": sum(len(n.routes) for n in d.nodes.values()),
                             "choices": sum(len(n.choices) for n in d.nodes.values()),
-                            "reach": _reach(d, persona),
+                            "reach": _reach(d, persona, kaart),
                         }
-                        for d, persona in dialogues
+                        for d, persona, kaart in dialogues
                     ],
                 },
                 ensure_ascii=False,

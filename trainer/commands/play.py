@@ -123,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
         persona = pick_persona(content, args.persona)
         dialogue = pick_dialogue(content, persona, args.dialogue)
         mode = "choices" if args.choices else "free"
-        conversation = Conversation.start(store, persona, dialogue, trainee, mode)
+        conversation = Conversation.start(store, persona, dialogue, trainee, mode, content.kaart)
         printer = Printer(persona)
         printer.line(text("play.header", name=persona.name, title=dialogue.title))
         printer.line(f"({text('play.session', session=conversation.session[:8])})")
@@ -241,8 +241,9 @@ def _run_script(args: argparse.Namespace, content: Content, store: Store, traine
         recorder = _Recorder(store, trainee, persona, dialogue, mode, printer)
         scorer = _scorer_for(mode, content)
         result = run_playthrough(
-            playthrough, dialogue, persona, scorer, trainee, recorder.start, recorder.turn
-        )
+            playthrough, dialogue, persona, scorer, trainee, recorder.start, recorder.turn,
+            content.kaart,
+        )  # fmt: skip
         if result.outcome is not None:
             printer.ending(dialogue, result.turns[-1].state_after)
         printer.line()

@@ -93,8 +93,9 @@ def run(args: argparse.Namespace) -> int:
         for playthrough in playthroughs:
             dialogue = content.dialogues[playthrough.dialogue]
             result = run_playthrough(
-                playthrough, dialogue, content.personas[dialogue.persona], scorer
-            )
+                playthrough, dialogue, content.personas[dialogue.persona], scorer,
+                kaart=content.kaart,
+            )  # fmt: skip
             coverage.setdefault(dialogue.id, Coverage(dialogue)).add(result)
             mark = "OK  " if result.passed else "FOUT"
             print(f"  {mark}  {playthrough.name}")
@@ -145,7 +146,7 @@ def _explore(content: Content, dialogue: Dialogue, out: Path) -> int:
     )
 
     persona = content.personas[dialogue.persona]
-    result = explore(dialogue, persona)
+    result = explore(dialogue, persona, kaart=content.kaart)
     print(text("test.explore", dialogue=dialogue.id, states=result.states))
     problems = 0
     if result.truncated:
@@ -174,7 +175,9 @@ def _explore(content: Content, dialogue: Dialogue, out: Path) -> int:
 def _random(content: Content, dialogue: Dialogue, count: int, seed: int, out: Path) -> int:
     from trainer.testing import playthrough_file, random_runs, write_playthrough
 
-    runs = random_runs(dialogue, content.personas[dialogue.persona], count, seed)
+    runs = random_runs(
+        dialogue, content.personas[dialogue.persona], count, seed, kaart=content.kaart
+    )
     failures = [r for r in runs if r.failed]
     print(text("test.random", dialogue=dialogue.id, count=count, seed=seed, failed=len(failures)))
     for run in failures:

@@ -182,6 +182,9 @@ class AuthorScreen(Screen[None]):
             body.append(
                 f"{skill_name(skill)} {round(assessment.scores.get(skill, 0) * 100)}%{mark}  "
             )
+        if assessment.facts and self.content.kaart is not None:
+            names = self.content.kaart.names(assessment.services) or "-"
+            body.append("\n" + text("app.author.services", services=names))
         for route in check_routes(node, assessment, before):
             line = Text(f"\nr{route.index} ", "bold" if route.taken else "dim")
             if route.fallback:
@@ -208,14 +211,23 @@ class AuthorScreen(Screen[None]):
         persona = self.content.personas[self.dialogue.persona]
         scorer = _Scored(assessment) if assessment is not None else None
         try:
-            turn = step(self.dialogue, persona, state, answer, scorer, self.app.trainee or "Sam")
+            turn = step(
+                self.dialogue, persona, state, answer, scorer, self.app.trainee or "Sam",
+                self.content.kaart,
+            )  # fmt: skip
         except EngineError as exc:
             self.notify(str(exc), severity="error")
             return
         self.history.append(state)
         self.state = turn.state_after
         if assessment is not None:
-            self.explain(state, assessment, turn.state_after.node)
+            fact = turn.extra.get("service_fact")
+            shown = replace(
+                assessment,
+                services=tuple(turn.extra.get("services", ())),
+                facts=frozenset({fact}) if fact else frozenset(),
+            )
+            self.explain(state, shown, turn.state_after.node)
         else:
             self.query_one("#why", Static).update(
                 Text(text("app.author.chose", n=answer.choice + 1, node=turn.state_after.node))

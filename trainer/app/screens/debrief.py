@@ -82,8 +82,9 @@ class DebriefScreen(Screen[None]):
         from trainer.app.screens.talk import TalkScreen
 
         conversation = Conversation.start(
-            self.app.store, persona, dialogue, self.app.trainee or summary.trainee, "free"
-        )
+            self.app.store, persona, dialogue, self.app.trainee or summary.trainee, "free",
+            self.app.content.kaart,
+        )  # fmt: skip
         self.app.switch_screen(TalkScreen(conversation))
 
     @on(Button.Pressed, "#other")

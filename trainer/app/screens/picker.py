@@ -154,8 +154,9 @@ class PickerScreen(Screen[None]):
         dialogue = dialogues.get(chosen) if isinstance(chosen, str) else None
         dialogue = dialogue or next(iter(dialogues.values()))
         conversation = Conversation.start(
-            self.app.store, persona, dialogue, self.app.trainee or "", "free"
-        )
+            self.app.store, persona, dialogue, self.app.trainee or "", "free",
+            self.app.content.kaart,
+        )  # fmt: skip
         self.open(conversation)
 
     def action_resume(self) -> None:
