@@ -186,3 +186,68 @@ def test_explore_drives_service_routes_and_replays_them(mini: Path, capsys) -> N
         "--out", str(mini / "uit"),
     )  # fmt: skip
     assert code == 0, out
+
+
+def test_the_debrief_says_a_referral_went_to_the_wrong_service_and_which_would_fit(
+    mini: Path, data_dir: Path
+) -> None:
+    import asyncio
+
+    from tests.test_app import make_app, settle
+    from trainer.app.screens.debrief import DebriefScreen
+    from trainer.conversation import Conversation
+    from trainer.engine import Answer, FixedScorer
+    from trainer.referrals import referral_notes
+    from trainer.store import Store
+
+    _routed_on_services(mini)
+    content = load_content(mini)
+    persona = content.personas["henk"]
+    with Store(data_dir) as store:
+        talk = Conversation.start(
+            store, persona, content.dialogues["henk-kennismaking"], "Sanne", kaart=content.kaart
+        )
+        talk.answer(Answer.pick(0), None)  # trust 40 -> 50: he opens up
+        talk.answer(Answer("Bel de schuldhulp maar"), FixedScorer(frozenset({"referral"})))
+        talk.answer(Answer.pick(0), None)  # then reciprocity: a neighbour, no referral
+        session = talk.session
+        notes = referral_notes(store.turns(session), persona, content.kaart)
+    assert [(n.kind, n.turn, n.services) for n in notes] == [
+        ("wrong", 2, ("schuldhulpverlening",)),
+        ("missed", None, ("huisarts", "fysiotherapeut")),
+    ]
+    app = make_app(data_dir, content)
+
+    async def main() -> None:
+        async with app.run_test(size=(100, 40)) as pilot:
+            await settle(pilot)
+            app.push_screen(DebriefScreen(session))
+            await pilot.pause()
+            lines = [str(w.render()) for w in app.screen.query(".referral")]
+            assert lines == [
+                "Beurt 2: je noemde Schuldhulpverlening Zuiderveen, maar dat past niet bij wat"
+                " Henk nodig heeft.",
+                "Voor 'Pijnlijke knie, loopt slecht' had Huisartsenpraktijk De Linde of"
+                " Fysiotherapie Zuiderveen gepast.",
+            ]
+        app.store.close()
+
+    asyncio.run(main())
+
+
+def test_a_referral_before_the_persona_opened_up_is_premature(mini: Path, data_dir: Path) -> None:
+    from trainer.conversation import Conversation
+    from trainer.engine import Answer, FixedScorer
+    from trainer.referrals import referral_notes
+    from trainer.store import Store
+
+    content = load_content(mini)
+    persona = content.personas["henk"]
+    with Store(data_dir) as store:
+        talk = Conversation.start(
+            store, persona, content.dialogues["henk-kennismaking"], "Sanne", kaart=content.kaart
+        )
+        # At the door (trust 40): straight to the huisarts, before any listening.
+        talk.answer(Answer("Gaat u eens naar de huisarts"), FixedScorer(frozenset({"referral"})))
+        notes = referral_notes(store.turns(talk.session), persona, content.kaart)
+    assert [(n.kind, n.turn) for n in notes] == [("premature", 1), ("missed", None)]

@@ -519,6 +519,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "check.unknown-service": "dienst '{service}' staat niet op de sociale kaart",
         "check.unknown-service.hint": "Gebruik de id van een dienst uit sociale-kaart.yaml, of zet de dienst erop.{suggestion}",
         "app.author.services": "Genoemde diensten: {services}",
+        "app.debrief.referrals": "Doorverwijzen: naar de juiste dienst?",
+        "app.debrief.referral.fitting": "Beurt {turn}: je verwees naar {services}. Dat past bij wat {name} nodig heeft.",
+        "app.debrief.referral.wrong": "Beurt {turn}: je noemde {services}, maar dat past niet bij wat {name} nodig heeft.",
+        "app.debrief.referral.premature": "Beurt {turn}: je verwees ({services}) voordat {name} zich had geopend. Eerst luisteren, dan verwijzen.",
+        "app.debrief.referral.unnamed": "Beurt {turn}: je verwees, maar noemde geen dienst. Zeg waar {name} terecht kan.",
+        "app.debrief.referral.missed": "Voor '{need}' had {services} gepast.",
         # -- app.review.* keys (nl): add above this line --
     },
     "en": {
@@ -1025,6 +1031,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "check.unknown-service": "service '{service}' is not on the sociale kaart",
         "check.unknown-service.hint": "Use the id of a service in sociale-kaart.yaml, or add the service there.{suggestion}",
         "app.author.services": "Services named: {services}",
+        "app.debrief.referrals": "Referral: to the right service?",
+        "app.debrief.referral.fitting": "Turn {turn}: you referred to {services}. That fits what {name} needs.",
+        "app.debrief.referral.wrong": "Turn {turn}: you named {services}, but that does not fit what {name} needs.",
+        "app.debrief.referral.premature": "Turn {turn}: you referred ({services}) before {name} had opened up. Listen first, then refer.",
+        "app.debrief.referral.unnamed": "Turn {turn}: you referred, but named no service. Say where {name} can go.",
+        "app.debrief.referral.missed": "For '{need}', {services} would have fitted.",
         # -- app.review.* keys (en): add above this line --
     },
 }

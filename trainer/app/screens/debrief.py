@@ -14,6 +14,7 @@ from trainer.app.widgets import CoachNote, SkillBar
 from trainer.conversation import Conversation
 from trainer.messages import text
 from trainer.progress import RatedTurn, session_result
+from trainer.referrals import referral_notes
 
 
 class DebriefScreen(Screen[None]):
@@ -43,6 +44,7 @@ class DebriefScreen(Screen[None]):
             yield Static(text("app.debrief.skills"), classes="heading")
             for skill in self.result.skills:
                 yield SkillBar(skill.skill, skill.shown, skill.answers)
+            yield from self._referrals(name)
             yield from self._answers("app.debrief.best", self.result.best)
             yield from self._answers("app.debrief.weakest", self.result.weakest)
             ending = dialogue.nodes.get(self._last_node()) if dialogue else None
@@ -57,6 +59,25 @@ class DebriefScreen(Screen[None]):
 
     def _last_node(self) -> str:
         return self.app.store.current_state(self.session).node
+
+    def _referrals(self, name: str) -> ComposeResult:
+        """Whether referrals went to a fitting service, at the right moment, and which
+        service would have fitted where none did (needs the content's sociale kaart)."""
+        content = self.app.content
+        persona = content.personas.get(self.result.summary.persona)
+        if persona is None or content.kaart is None:
+            return
+        notes = referral_notes(self.app.store.turns(self.session), persona, content.kaart)
+        if not notes:
+            return
+        yield Static(text("app.debrief.referrals"), classes="heading")
+        for note in notes:
+            names = content.kaart.names(note.services) or "-"
+            line = text(
+                f"app.debrief.referral.{note.kind}",
+                turn=note.turn or "", services=names, name=name, need=note.need,
+            )  # fmt: skip
+            yield Static(Text(line), classes=f"referral referral-{note.kind}")
 
     def _answers(self, heading: str, rated: tuple[RatedTurn, ...]) -> ComposeResult:
         if not rated:
