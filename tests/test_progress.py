@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import MINI
+from trainer.cohort import trainee_trends
 from trainer.content import load_content
 from trainer.conversation import Conversation, ConversationError
 from trainer.engine import Answer
-from trainer.progress import best_and_weakest, best_outcomes, history, session_result
+from trainer.progress import best_and_weakest, best_outcomes, session_result
 from trainer.store import Store
 
 
@@ -34,7 +35,8 @@ def test_best_outcome_prefers_a_neighbour_over_a_referral_over_a_closed_door(
         play(store, [0, 0])  # connected
         assert best_outcomes(store, "Sanne") == {"henk": "connected"}
         assert best_outcomes(store, "Kees") == {}
-        assert [r.summary.outcome for r in history(store, "Sanne")] == [
+        (trend,) = trainee_trends(store, trainee="Sanne")
+        assert [s.outcome for s in trend.sessions] == [
             "closed",
             "referred",
             "connected",

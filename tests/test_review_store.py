@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MINI, run_cli
+from tests.test_progress import play as play_conversation
 from trainer.cohort import node_stats, trainee_trends
 from trainer.content import load_content
 from trainer.conversation import Conversation
@@ -30,13 +31,8 @@ from trainer.store import MIGRATIONS, SessionQuery, Store
 
 
 def play(store: Store, picks: list[int], trainee: str = "Sanne") -> str:
-    content = load_content(MINI)
-    conversation = Conversation.start(
-        store, content.personas["henk"], content.dialogues["henk-kennismaking"], trainee
-    )
-    for pick in picks:
-        conversation.answer(Answer.pick(pick), None)
-    return conversation.session
+    """Play Henk's dialogue with these choices; returns the session id."""
+    return play_conversation(store, picks, trainee).session
 
 
 def stamp(store: Store, session: str, started: str, updated: str | None = None) -> None:

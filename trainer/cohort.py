@@ -104,11 +104,7 @@ def node_stats(store: Store, dialogue: str, since: str | None = None) -> dict[st
 
 def route_label(dialogue: Dialogue, node: str, key: str, count: int) -> str:
     """'r0 → knie ×12': which way out of a node, where it led, how often."""
-    found = dialogue.nodes.get(node)
-    index = int(key[1:]) if key[1:].isdigit() else -1
-    options = (found.routes if key.startswith("r") else found.choices) if found else ()
-    target = options[index].next if 0 <= index < len(options) else "?"
-    return f"{key} → {target} ×{count}"
+    return f"{key} → {dialogue.target(node, key) or '?'} ×{count}"
 
 
 def skill_totals(sessions: list[SessionSummary]) -> dict[str, float]:

@@ -24,7 +24,14 @@ from trainer.engine import State, Turn
 from trainer.messages import text
 from trainer.model import SKILLS
 from trainer.reviews import Review, insert_review, reviews_of
-from trainer.store import SUMMARY_SQL, SessionQuery, SessionSummary, Store, now, route_key
+from trainer.store import (
+    SUMMARY_SQL,
+    SessionQuery,
+    SessionSummary,
+    Store,
+    ensure_trainee,
+    route_key,
+)
 
 FORMAT = "buurttrainer-sessions"
 VERSION = 1
@@ -181,7 +188,7 @@ def import_items(store: Store, items: list[dict[str, Any]]) -> ImportResult:
     added = updated = turns_added = reviews_added = unchanged = 0
     with store.transaction() as db:
         for item in items:
-            trainee_id = _trainee(db, item["trainee"])
+            trainee_id = ensure_trainee(db, item["trainee"])
             exists = db.execute("SELECT turns FROM sessions WHERE id = ?", (item["id"],)).fetchone()
             if exists is None:
                 db.execute(
@@ -221,11 +228,6 @@ def import_items(store: Store, items: list[dict[str, Any]]) -> ImportResult:
             else:
                 unchanged += 1
     return ImportResult(added, updated, turns_added, reviews_added, unchanged)
-
-
-def _trainee(db, name: str) -> int:
-    db.execute("INSERT OR IGNORE INTO trainees(name, created) VALUES (?, ?)", (name, now()))
-    return db.execute("SELECT id FROM trainees WHERE name = ?", (name,)).fetchone()[0]
 
 
 def _review(session: str, data: dict[str, Any]) -> Review:

@@ -139,3 +139,11 @@ class Dialogue:
 
     def endings(self) -> list[Node]:
         return [n for n in self.nodes.values() if n.end is not None]
+
+    def target(self, node: str, key: str) -> str | None:
+        """Where route `r0` or choice `c1` of a node leads; None when there is no such way
+        (a stored session's route after the dialogue was edited)."""
+        found = self.nodes.get(node)
+        index = int(key[1:]) if key[1:].isdigit() else -1
+        options = (found.routes if key.startswith("r") else found.choices) if found else ()
+        return options[index].next if 0 <= index < len(options) else None

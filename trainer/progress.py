@@ -1,7 +1,8 @@
 """What a trainee's sessions add up to: the debrief figures and progress over time.
 
-Core logic, no UI: the debrief screen, the progress screen, the persona picker ("my best result")
-and later the trainer's reports all read their numbers from here, so they always agree.
+Core logic, no UI: the debrief screen, the persona picker ("my best result") and the reports
+read their numbers from here, so they always agree. Progress over time reads the per-session
+skill counts the store keeps (trainer.cohort.trainee_trends).
 """
 
 from __future__ import annotations
@@ -96,9 +97,3 @@ def best_outcomes(store: Store, trainee: str) -> dict[str, str]:
         if row.outcome and outcome_rank(row.outcome) < outcome_rank(best.get(row.persona)):
             best[row.persona] = row.outcome
     return best
-
-
-def history(store: Store, trainee: str) -> list[SessionResult]:
-    """Finished sessions, oldest first, with their figures: the progress chart's points."""
-    rows = [r for r in store.list_sessions(trainee=trainee) if r.finished]
-    return [session_result(store, r.id) for r in reversed(rows)]

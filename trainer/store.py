@@ -280,6 +280,13 @@ class SessionQuery:
         return f" ORDER BY {column} {way}, s.started DESC, s.rowid DESC"
 
 
+def ensure_trainee(db: sqlite3.Connection, name: str) -> int:
+    """The trainee's id, adding the trainee first if needed, inside the caller's transaction
+    (import adds many sessions in one)."""
+    db.execute("INSERT OR IGNORE INTO trainees(name, created) VALUES (?, ?)", (name, now()))
+    return db.execute("SELECT id FROM trainees WHERE name = ?", (name,)).fetchone()[0]
+
+
 def route_key(turn: Turn) -> str | None:
     """How a turn left its node: `c2` for the third choice, `r0` for the first route."""
     if turn.choice is not None:
@@ -359,8 +366,7 @@ class Store:
         if row:
             return row[0]
         with self.transaction() as db:
-            db.execute("INSERT OR IGNORE INTO trainees(name, created) VALUES (?, ?)", (name, now()))
-            return db.execute("SELECT id FROM trainees WHERE name = ?", (name,)).fetchone()[0]
+            return ensure_trainee(db, name)
 
     def trainees(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT name FROM trainees ORDER BY name")]

@@ -32,6 +32,7 @@ from trainer.engine import (
 from trainer.model import SKILLS, Dialogue, Persona
 from trainer.playthrough import PlaythroughResult, ScriptedAnswer
 from trainer.referrals import FITTING, NONE, WRONG, fitting_services
+from trainer.store import route_key
 
 if TYPE_CHECKING:
     from trainer.kaart import Kaart
@@ -57,8 +58,7 @@ class Coverage:
     def add(self, result: PlaythroughResult) -> None:
         self.nodes.update(result.path)
         for turn in result.turns:
-            key = f"c{turn.choice}" if turn.choice is not None else f"r{turn.route}"
-            self.routes.add((turn.node, key))
+            self.routes.add((turn.node, route_key(turn) or ""))
 
     def all_routes(self) -> list[tuple[str, str]]:
         found = []
@@ -79,13 +79,6 @@ class Coverage:
 
     def missing_endings(self) -> list[str]:
         return [n for n in self.endings if n not in self.nodes]
-
-
-def target(dialogue: Dialogue, node: str, key: str) -> str:
-    """Where route `r0` or choice `c1` of a node leads."""
-    found = dialogue.nodes[node]
-    options = found.choices if key.startswith("c") else found.routes
-    return options[int(key[1:])].next
 
 
 # ---------------------------------------------------------------------- options per state

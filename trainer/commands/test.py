@@ -73,7 +73,7 @@ def _report_failure(result: PlaythroughResult) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from trainer.testing import Coverage, target
+    from trainer.testing import Coverage
 
     content = load(args)
     scorer = _LazyScorer(content)
@@ -121,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
             ("test.missing_endings", cover.missing_endings()),
             (
                 "test.missing_routes",
-                [f"{n} {k}→{target(dialogue, n, k)}" for n, k in cover.missing_routes()],
+                [f"{n} {k}→{dialogue.target(n, k)}" for n, k in cover.missing_routes()],
             ),
         ):
             if items:
@@ -141,7 +141,6 @@ def _explore(content: Content, dialogue: Dialogue, out: Path) -> int:
         explore,
         playthrough_file,
         replay_path,
-        target,
         write_playthrough,
     )
 
@@ -164,7 +163,7 @@ def _explore(content: Content, dialogue: Dialogue, out: Path) -> int:
         if items:
             print("  " + text(label, items=", ".join(items)))
             problems += len(items)
-    unused = [f"{n} {k}→{target(dialogue, n, k)}" for n, k in result.unused_routes()]
+    unused = [f"{n} {k}→{dialogue.target(n, k)}" for n, k in result.unused_routes()]
     if unused:
         print("  " + text("test.unused_routes", items=", ".join(unused)))
     if not problems:

@@ -177,6 +177,11 @@ def _note(review: Review) -> Note:
     return Note(review.author, review.body, local_time(review.created))
 
 
+def mode_text(turn: Turn) -> str:
+    """'keuze' or 'vrije tekst': how the answer was given."""
+    return text("report.mode_choice" if turn.mode == "choice" else "report.mode_free")
+
+
 def route_text(turn: Turn) -> str:
     """'keuze 2' for a picked answer, the route's condition for free text."""
     if turn.mode == "choice" and turn.choice is not None:
@@ -189,7 +194,7 @@ def turn_view(turn: Turn, reviews: list[Review], corrected: dict[int, Review]) -
     return TurnView(
         number=turn.index,
         node=turn.node,
-        mode=text("report.mode_choice" if turn.mode == "choice" else "report.mode_free"),
+        mode=mode_text(turn),
         answer=turn.answer,
         scores=tuple(
             Score(s, skill_name(s), percent(turn.scores.get(s, 0.0)), s in turn.labels)

@@ -154,8 +154,9 @@ class LabelDialog(ModalScreen[tuple[str, ...] | None]):
         self.show_chosen()
 
     def show_chosen(self) -> None:
-        names = [text(f"skill.{s}") for s in self.chosen()]
-        summary = ", ".join(names) if names else text("app.review.no_skill")
+        from trainer.reports.context import labels_text
+
+        summary = labels_text(self.chosen())
         self.query_one("#chosen", Static).update(text("app.review.chosen", labels=summary))
 
     def chosen(self) -> tuple[str, ...]:

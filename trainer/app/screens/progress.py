@@ -13,7 +13,6 @@ from textual.widgets import DataTable, Footer, Header, Static
 from trainer.app.widgets import SKILL_COLOURS, skill_name
 from trainer.messages import text
 from trainer.model import SKILLS
-from trainer.progress import history, skill_results
 from trainer.reports.charts import blocks
 
 
@@ -49,7 +48,8 @@ class ProgressScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         store, trainee = self.app.store, self.app.trainee or ""
         self.rows = store.list_sessions(trainee=trainee)
-        self.finished = history(store, trainee)
+        # The sessions table holds each session's skill counts: no turns need reading here.
+        self.finished = [r for r in reversed(self.rows) if r.finished]
         yield Header()
         with VerticalScroll(id="progress"):
             yield Static(text("app.progress.title", name=trainee), classes="heading")
@@ -77,15 +77,13 @@ class ProgressScreen(Screen[None]):
             *(skill_name(s)[0].upper() for s in SKILLS),
         )
         names = {p.id: p.name for p in self.app.content.personas.values()}
-        finished = {r.summary.id: r.skills for r in self.finished}
         for row in self.rows:
-            shares = finished.get(row.id) or skill_results(self.app.store.turns(row.id))
             table.add_row(
                 short_date(row.started),
                 names.get(row.persona, row.persona),
                 Text(text(f"outcome.{row.outcome or 'none'}")),
                 str(row.turns),
-                *(f"{round(s.share * 100)}%" for s in shares),
+                *(f"{round(row.share(s) * 100)}%" for s in SKILLS),
                 key=row.id,
             )
         table.focus()

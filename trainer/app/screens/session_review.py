@@ -19,7 +19,7 @@ from trainer.app.widgets import SKILL_COLOURS, persona_text, skill_name
 from trainer.engine import Turn
 from trainer.messages import text
 from trainer.model import SKILLS
-from trainer.reports.context import duration_text
+from trainer.reports.context import duration_text, labels_text, mode_text, route_text
 from trainer.reviews import (
     COMMENT,
     Review,
@@ -28,10 +28,6 @@ from trainer.reviews import (
     corrected_labels,
     reviews_of,
 )
-
-
-def _labels_text(labels: tuple[str, ...]) -> str:
-    return ", ".join(skill_name(s) for s in labels) or text("app.review.no_skill")
 
 
 class TurnCard(Static, can_focus=True):
@@ -49,8 +45,8 @@ class TurnCard(Static, can_focus=True):
     def render_turn(self, reviews: list[Review]) -> Text:
         turn = self.turn
         body = Text()
-        mode = text("app.review.mode_choice" if turn.mode == "choice" else "app.review.mode_free")
-        body.append(text("app.review.turn_head", n=turn.index, node=turn.node, mode=mode), "bold")
+        head = text("app.review.turn_head", n=turn.index, node=turn.node, mode=mode_text(turn))
+        body.append(head, "bold")
         body.append("\n" + text("app.talk.you") + ": ", "bold")
         body.append(turn.answer + "\n")
         body.append(text("app.review.scores") + " ")
@@ -67,7 +63,7 @@ class TurnCard(Static, can_focus=True):
                 text(
                     "app.review.corrected",
                     author=correction.author,
-                    labels=_labels_text(correction.labels),
+                    labels=labels_text(correction.labels),
                 ),
                 "bold reverse",
             )
@@ -76,11 +72,8 @@ class TurnCard(Static, can_focus=True):
         ]
         if why:
             body.append("\n" + text("app.review.why") + " " + "; ".join(why), "italic")
-        if turn.mode == "choice" and turn.choice is not None:
-            route = text("app.review.route_choice", n=turn.choice + 1)
-        else:
-            route = turn.route_condition or "-"
-        body.append("\n" + text("app.review.route", route=route, node=turn.state_after.node), "dim")
+        route = text("app.review.route", route=route_text(turn), node=turn.state_after.node)
+        body.append("\n" + route, "dim")
         body.append(
             "\n"
             + text(
