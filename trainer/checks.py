@@ -60,8 +60,16 @@ def check_dialogue(
     elif nodes[dialogue.start].end is not None:
         report(("start",), "warning", "start-is-ending")
     used_flags: set[str] = set()
+    persona = personas.get(dialogue.persona)
+    needs = [need.id for need in persona.needs] if persona else []
     for node in nodes.values():
         base: Path_ = ("nodes", node.id)
+        if persona and node.need and node.need not in needs:
+            report(
+                (*base, "need"), "error", "unknown-need", need=node.need,
+                persona=persona.id, known=", ".join(needs) or "-",
+                suggestion=did_you_mean(node.need, needs),
+            )  # fmt: skip
         if node.end is None and not node.choices and not node.routes:
             report(base, "error", "dead-end", key=True, node=node.id)
         for choice in node.choices:

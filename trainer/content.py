@@ -393,7 +393,7 @@ def _offers(v: _Validator, data: dict[str, Any], key: str, *, with_services: boo
     if isinstance(data[key], list) and not items:
         v.report((key,), "bad-value", field=key, value="[]", expected=text("expected.nonempty"))
     result = []
-    optional = ("services",) if with_services else ()
+    optional = ("services", "neighbour") if with_services else ()
     for index, item in enumerate(items):
         where = (key, index)
         entry = v.mapping(where, item, ("id", "text"), optional, f"'{key}'")
@@ -405,8 +405,12 @@ def _offers(v: _Validator, data: dict[str, Any], key: str, *, with_services: boo
         if "services" in entry:
             raw = v.list_of((*where, "services"), entry["services"])
             services = [s for i, x in enumerate(raw) if (s := v.string((*where, "services", i), x))]
+        neighbour = entry.get("neighbour", False)
+        if not isinstance(neighbour, bool):
+            v.wrong_type((*where, "neighbour"), neighbour, "type.bool")
+            neighbour = False
         if ident and body:
-            result.append(Offer(ident, body, tuple(services)))
+            result.append(Offer(ident, body, tuple(services), neighbour))
     return tuple(result)
 
 
@@ -414,7 +418,7 @@ def _offers(v: _Validator, data: dict[str, Any], key: str, *, with_services: boo
 
 DIALOGUE_REQUIRED = ("id", "persona", "title", "start", "nodes")
 DIALOGUE_OPTIONAL = ("description",)
-NODE_KEYS = ("say", "enter", "choices", "routes", "end")
+NODE_KEYS = ("say", "need", "enter", "choices", "routes", "end")
 CHOICE_REQUIRED = ("text", "skills", "feedback", "next")
 ROUTE_REQUIRED = ("feedback", "next")
 EFFECT_KEYS = ("trust", "mood", "set", "unset")
@@ -476,6 +480,7 @@ def _build_node(v: _Validator, node_id: str, raw: Any) -> Node | None:
     if data is None:
         return None
     say = v.string((*where, "say"), data["say"]) if "say" in data else None
+    need = (v.ident((*where, "need"), data["need"]) if "need" in data else "") or ""
     enter = _effects(v, (*where, "enter"), data["enter"]) if "enter" in data else Effects()
     choices: list[Choice] = []
     for index, item in enumerate(v.list_of((*where, "choices"), data.get("choices", []))):
@@ -521,7 +526,7 @@ def _build_node(v: _Validator, node_id: str, raw: Any) -> Node | None:
         return None
     return Node(
         id=node_id, say=say, enter=enter, choices=tuple(choices), routes=tuple(routes),
-        end=end, line=v.line(where),
+        end=end, line=v.line(where), need=need,
     )  # fmt: skip
 
 

@@ -205,17 +205,32 @@ def transition(dialogue: Dialogue, state: State, effects: Effects, target: str) 
 
 
 def with_services(
-    assessment: Assessment, text: str, persona: Persona, kaart: Kaart | None
+    assessment: Assessment, text: str, persona: Persona, kaart: Kaart | None, need: str = ""
 ) -> Assessment:
-    """The assessment plus the services the answer names and whether they fit the persona."""
+    """The assessment plus the services the answer names and whether they fit the need at
+    stake (the node's `need`, else any of the persona's needs)."""
     if kaart is None:
         return assessment
     from trainer.recognise import recognise
     from trainer.referrals import fitting_services, service_fact
 
     named = recognise(text, kaart)
-    fact = service_fact(named, fitting_services(persona))
+    fact = service_fact(named, fitting_services(persona, need))
     return replace(assessment, services=named, facts=frozenset({fact}))
+
+
+def service_record(assessment: Assessment, need: str) -> dict[str, Any]:
+    """What a turn keeps of the services named: which, whether they fit, and the need at
+    stake (so the debrief can judge over-referral without the dialogue at hand)."""
+    if not assessment.facts:
+        return {}
+    record: dict[str, Any] = {
+        "services": list(assessment.services),
+        "service_fact": next(iter(assessment.facts)),
+    }
+    if need:
+        record["need"] = need
+    return record
 
 
 def condition_values(state: State, turn: int) -> dict[str, float]:
@@ -254,7 +269,7 @@ def step(
             raise EngineError(f"choice {answer.choice + 1} does not exist at node {node.id!r}")
         picked = node.choices[answer.choice]
         assessment = with_services(
-            fixed_assessment(picked.skills, "choice"), picked.text, persona, kaart
+            fixed_assessment(picked.skills, "choice"), picked.text, persona, kaart, node.need
         )
         text_given, route_index, condition = picked.text, None, None
         feedback, effects, target = picked.feedback, picked.effects, picked.next
@@ -264,7 +279,9 @@ def step(
             raise EngineError(f"node {node.id!r} only has choices")
         if scorer is None:
             raise EngineError("free text needs a scorer")
-        assessment = with_services(scorer.assess(answer.text), answer.text, persona, kaart)
+        assessment = with_services(
+            scorer.assess(answer.text), answer.text, persona, kaart, node.need
+        )
         route_index, route = select_route(node, assessment, state, turn_number)
         text_given, condition = answer.text, route.describe()
         feedback, effects, target = route.feedback, route.effects, route.next
@@ -290,9 +307,5 @@ def step(
         reply=reply,
         outcome=next_node.end.outcome if next_node.end else None,
         explanation=explanation,
-        extra=(
-            {"services": list(assessment.services), "service_fact": next(iter(assessment.facts))}
-            if assessment.facts
-            else {}
-        ),
+        extra=service_record(assessment, node.need),
     )

@@ -81,6 +81,9 @@ class Node:
     routes: tuple[Route, ...] = ()
     end: Ending | None = None
     line: int = 0
+    # The persona's need at stake here (a need id): a referral at this node fits when it names
+    # one of that need's services. Empty: any of the persona's needs counts.
+    need: str = ""
 
     def targets(self) -> list[str]:
         """Every node this node can lead to, choices first."""
@@ -94,6 +97,9 @@ class Offer:
     id: str
     text: str
     services: tuple[str, ...] = ()
+    # Whether a neighbour could meet this need instead of a professional: referring it to a
+    # professional service is then over-referral.
+    neighbour: bool = False
 
 
 @dataclass(frozen=True)

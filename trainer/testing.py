@@ -111,26 +111,31 @@ class Move:
         return None if self.choice is not None else FixedScorer(self.skills, "explore")
 
 
-# Per service fact, an example the explorer names so the answer routes the same on replay.
-ServiceOptions = tuple[tuple[frozenset[str], str], ...]
-NO_SERVICES: ServiceOptions = ((frozenset(), ""),)
+# Per service fact, an example the explorer names so the answer routes the same on replay;
+# keyed by the need at stake ("" for nodes that name none).
+ServiceOptions = dict[str, tuple[tuple[frozenset[str], str], ...]]
+NO_SERVICES = ((frozenset(), ""),)
 
 
 def service_options(dialogue: Dialogue, persona: Persona, kaart: Kaart | None) -> ServiceOptions:
-    """When routes test which service was named: a fitting one, a wrong one and none."""
+    """When routes test which service was named: a fitting one, a wrong one and none, per
+    need at stake in the dialogue (what fits depends on the node's need)."""
     if kaart is None or not Relevance.of(dialogue).services:
-        return NO_SERVICES
-    fitting = sorted(s for s in fitting_services(persona) if s in kaart)
-    other = sorted(s for s in kaart.services if s not in fitting)
-    options: list[tuple[frozenset[str], str]] = [(frozenset({NONE}), "")]
-    if fitting:
-        options.append((frozenset({FITTING}), kaart.services[fitting[0]].name))
-    if other:
-        options.append((frozenset({WRONG}), kaart.services[other[0]].name))
-    return tuple(options)
+        return {}
+    options: ServiceOptions = {}
+    for need in {node.need for node in dialogue.nodes.values()}:
+        fitting = sorted(s for s in fitting_services(persona, need) if s in kaart)
+        other = sorted(s for s in kaart.services if s not in fitting_services(persona))
+        found: list[tuple[frozenset[str], str]] = [(frozenset({NONE}), "")]
+        if fitting:
+            found.append((frozenset({FITTING}), kaart.services[fitting[0]].name))
+        if other:
+            found.append((frozenset({WRONG}), kaart.services[other[0]].name))
+        options[need] = tuple(found)
+    return options
 
 
-def moves(dialogue: Dialogue, state: State, services: ServiceOptions = NO_SERVICES) -> list[Move]:
+def moves(dialogue: Dialogue, state: State, services: ServiceOptions | None = None) -> list[Move]:
     """Every choice, and per route that some skill combination (and, where routes test it,
     service fact) selects here, one answer."""
     node = dialogue.nodes[state.node]
@@ -139,7 +144,7 @@ def moves(dialogue: Dialogue, state: State, services: ServiceOptions = NO_SERVIC
     ]
     fewest: dict[int, tuple[frozenset[str], str]] = {}
     most: dict[int, frozenset[str]] = {}
-    for facts, named in services if node.routes else ():
+    for facts, named in (services or {}).get(node.need, NO_SERVICES) if node.routes else ():
         for skills in SKILL_SETS:  # smallest sets first
             assessment = replace(fixed_assessment(skills, "explore"), facts=facts)
             index, _ = select_route(node, assessment, state, state.turn + 1)

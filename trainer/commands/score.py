@@ -1,7 +1,8 @@
 """`buurttrainer score [TEXT...]`: one JSON object per answer, a stable contract.
 
 Each line is `{"text": ..., "scores": {"listening": p, "reciprocity": p, "referral": p},
-"labels": [...]}`; `--explain` adds `"explanation"`: per skill the words that pushed the score
+"labels": [...]}`, plus `"services": [...]` (the kaart ids of the services the answer names or
+describes) when the content has a sociale kaart; `--explain` adds `"explanation"`: per skill the words that pushed the score
 up or down, with how much.
 """
 
@@ -17,9 +18,13 @@ from trainer.model import SKILLS
 
 def run(args: argparse.Namespace) -> int:
     from trainer.commands import store_corrections
+    from trainer.kaart import load_kaart
+    from trainer.recognise import recognise
     from trainer.scoring.loader import load_model
 
-    model = load_model(content_root(args.content), corrections=store_corrections(args))
+    root = content_root(args.content)
+    model = load_model(root, corrections=store_corrections(args))
+    kaart, _ = load_kaart(root)  # a broken kaart is for `check` to report; score goes on
     answers = args.texts or (line.rstrip("\n") for line in sys.stdin)
     for answer in answers:
         if not answer.strip():
@@ -30,6 +35,8 @@ def run(args: argparse.Namespace) -> int:
             "scores": {s: round(scores[s], 4) for s in SKILLS},
             "labels": [s for s in SKILLS if s in model.labels_for(scores)],
         }
+        if kaart is not None:
+            record["services"] = list(recognise(answer, kaart))
         if args.explain:
             record["explanation"] = model.explain(answer)
         print(json.dumps(record, ensure_ascii=False), flush=True)
