@@ -89,13 +89,14 @@ def test_score_contract(model: SkillModel) -> None:
         "Hoe is dat nou voor u, zo alleen?", "Zullen we samen de huisarts bellen?",
     ]  # fmt: skip
     for record in records:
-        assert set(record) == {"text", "scores", "labels"}
+        assert set(record) == {"text", "scores", "labels", "services"}
         assert set(record["scores"]) == set(SKILLS)
         assert all(0.0 <= p <= 1.0 for p in record["scores"].values())
         expected = [s for s in SKILLS if record["scores"][s] >= model.thresholds[s]]
         assert record["labels"] == expected
     assert "listening" in records[0]["labels"]
     assert records[1]["labels"] == ["referral"]
+    assert [r["services"] for r in records] == [[], ["huisarts"]]  # from the sociale kaart
 
 
 def test_score_reads_stdin_one_answer_per_line() -> None:

@@ -56,11 +56,13 @@ def _distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
-def _word_matches(name: str, word: str) -> bool:
+def _word_matches(name: str, word: str, fuzzy: bool = True) -> bool:
     if word == name:
         return True
     if len(name) >= PREFIX_MIN and word.startswith(name):
         return True
+    if not fuzzy:
+        return False
     # A typo rarely hits the first letter, and checking that first keeps recognition fast.
     if len(name) >= FUZZY_MIN and word[:1] == name[:1]:
         limit = 2 if len(name) >= FUZZY_TWO else 1
@@ -84,29 +86,32 @@ class Found:
 
 
 def _by_name(service: Service, answer: list[str]) -> Found | None:
-    for name in service.names:
+    # A listed misspelling is already a typo: matching it loosely again strays into ordinary
+    # words ("luisterljn" is two edits from "luisteren").
+    spelled = [(n, True) for n in (service.name, *service.aliases)]
+    for name, fuzzy in [*spelled, *((n, False) for n in service.misspellings)]:
         target = _name_words(name)
         if not target:
             continue
         if len(target) == 1:
             for position, word in enumerate(answer):
-                if _word_matches(target[0], word):
+                if _word_matches(target[0], word, fuzzy):
                     return Found(service.id, "name", name, position, position + 1)
             # a compound typed as two words: "mantelzorg steunpunt", "ondernemers klankbord"
             if len(target[0]) >= 2 * PREFIX_MIN:
                 for position in range(len(answer) - 1):
-                    if _word_matches(target[0], answer[position] + answer[position + 1]):
+                    if _word_matches(target[0], answer[position] + answer[position + 1], fuzzy):
                         return Found(service.id, "name", name, position, position + 2)
             continue
         for position in range(len(answer) - len(target) + 1):
             window = answer[position : position + len(target)]
-            if all(_word_matches(t, w) if len(t) >= PREFIX_MIN else t == w
+            if all(_word_matches(t, w, fuzzy) if len(t) >= PREFIX_MIN else t == w
                    for t, w in zip(target, window, strict=True)):  # fmt: skip
                 return Found(service.id, "name", name, position, position + len(target))
         # written as one word: "poh ggz" typed as "pohggz", "schuld hulp" as "schuldhulp"
         joined = "".join(target)
         for position, word in enumerate(answer):
-            if len(joined) >= PREFIX_MIN and _word_matches(joined, word):
+            if len(joined) >= PREFIX_MIN and _word_matches(joined, word, fuzzy):
                 return Found(service.id, "name", name, position, position + 1)
     return None
 

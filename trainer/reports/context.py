@@ -24,6 +24,7 @@ from trainer.engine import Turn
 from trainer.messages import text
 from trainer.model import SKILLS, Dialogue
 from trainer.progress import best_outcomes, outcome_rank, skill_results
+from trainer.referrals import referral_lines
 from trainer.reports.charts import LineChart, Sparkline, blocks, line_chart, percent, sparkline
 from trainer.reviews import COMMENT, Review, corrected_labels, reviews_of
 from trainer.store import SessionSummary, Store, check_date
@@ -170,6 +171,7 @@ class SessionView:
     opening: tuple[Segment, ...]
     turns: tuple[TurnView, ...]
     debrief: tuple[str, ...]
+    referrals: tuple[str, ...]  # the debrief's judgement of each referral (sociale kaart)
     generated: str
 
 
@@ -260,6 +262,12 @@ def session_view(store: Store, content: Content, session_id: str) -> SessionView
         opening=persona_line(store.opening(session_id).reply),
         turns=tuple(turn_view(t, reviews, corrected) for t in turns),
         debrief=debrief_of(content, summary),
+        referrals=tuple(
+            line
+            for _, line in referral_lines(
+                turns, content.personas.get(summary.persona), content.kaart
+            )
+        ),
         generated=generated(),
     )
 

@@ -14,7 +14,7 @@ from trainer.app.widgets import CoachNote, SkillBar
 from trainer.conversation import Conversation
 from trainer.messages import text
 from trainer.progress import RatedTurn, session_result
-from trainer.referrals import referral_notes
+from trainer.referrals import referral_lines
 
 
 class DebriefScreen(Screen[None]):
@@ -44,7 +44,7 @@ class DebriefScreen(Screen[None]):
             yield Static(text("app.debrief.skills"), classes="heading")
             for skill in self.result.skills:
                 yield SkillBar(skill.skill, skill.shown, skill.answers)
-            yield from self._referrals(name)
+            yield from self._referrals()
             yield from self._answers("app.debrief.best", self.result.best)
             yield from self._answers("app.debrief.weakest", self.result.weakest)
             ending = dialogue.nodes.get(self._last_node()) if dialogue else None
@@ -60,24 +60,17 @@ class DebriefScreen(Screen[None]):
     def _last_node(self) -> str:
         return self.app.store.current_state(self.session).node
 
-    def _referrals(self, name: str) -> ComposeResult:
+    def _referrals(self) -> ComposeResult:
         """Whether referrals went to a fitting service, at the right moment, and which
         service would have fitted where none did (needs the content's sociale kaart)."""
         content = self.app.content
         persona = content.personas.get(self.result.summary.persona)
-        if persona is None or content.kaart is None:
-            return
-        notes = referral_notes(self.app.store.turns(self.session), persona, content.kaart)
-        if not notes:
+        lines = referral_lines(self.app.store.turns(self.session), persona, content.kaart)
+        if not lines:
             return
         yield Static(text("app.debrief.referrals"), classes="heading")
-        for note in notes:
-            names = content.kaart.names(note.services) or "-"
-            line = text(
-                f"app.debrief.referral.{note.kind}",
-                turn=note.turn or "", services=names, name=name, need=note.need,
-            )  # fmt: skip
-            yield Static(Text(line), classes=f"referral referral-{note.kind}")
+        for kind, line in lines:
+            yield Static(Text(line), classes=f"referral referral-{kind}")
 
     def _answers(self, heading: str, rated: tuple[RatedTurn, ...]) -> ComposeResult:
         if not rated:

@@ -19,6 +19,7 @@ from trainer.app.widgets import SKILL_COLOURS, persona_text, skill_name
 from trainer.engine import Turn
 from trainer.messages import text
 from trainer.model import SKILLS
+from trainer.referrals import referral_lines
 from trainer.reports.context import duration_text, labels_text, mode_text, route_text
 from trainer.reviews import (
     COMMENT,
@@ -127,6 +128,7 @@ class SessionReviewScreen(Screen[None]):
         with VerticalScroll(id="transcript"):
             yield Static(self._summary_text(), id="summary")
             yield Static(id="session-notes")
+            yield from self._referrals()
             yield Static(
                 Text.assemble((self.persona_name + ": ", "bold"), persona_text(self.opening.reply)),
                 classes="opening",
@@ -162,6 +164,17 @@ class SessionReviewScreen(Screen[None]):
                 SKILL_COLOURS[skill],
             )
         return line
+
+    def _referrals(self) -> ComposeResult:
+        """The debrief's judgement of each referral, as the trainee saw it."""
+        content = self.app.content
+        persona = content.personas.get(self.summary.persona)
+        lines = referral_lines(self.turns, persona, content.kaart)
+        if lines:
+            body = Text(text("app.debrief.referrals"), "bold")
+            for _, line in lines:
+                body.append("\n• " + line)
+            yield Static(body, id="referrals")
 
     def _show_notes(self) -> None:
         notes = [r for r in self.reviews if r.kind == COMMENT and r.turn is None]
