@@ -6,6 +6,7 @@ so they need not fit the classifier.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -82,8 +83,15 @@ class BuurttrainerApp(App[None]):
         scorer_factory: ScorerFactory | None = None,
         start: str = "welcome",
         start_dialogue: str | None = None,
+        served: bool | None = None,
     ) -> None:
         super().__init__()
+        from trainer.commands.serve import SERVED_ENV
+
+        # Served in a browser (`buurttrainer serve` sets this in the command it runs for each
+        # tab; the browser cannot change it): one store for many trainees, so no remembered
+        # name, and the trainer area asks for the trainer password.
+        self.served = os.environ.get(SERVED_ENV) == "1" if served is None else served
         self.start = start
         self.start_dialogue = start_dialogue
         self.content = content
@@ -92,7 +100,7 @@ class BuurttrainerApp(App[None]):
         self.scorer: Scorer | None = None
         self.scorer_error = ""
         self._scorer_done = threading.Event()
-        self.trainee: str | None = store.setting("trainee")
+        self.trainee: str | None = None if self.served else store.setting("trainee")
         self.coach = store.setting("coach", "1") == "1"
         self.prefer_choices = store.setting("choices", "0") == "1"
         self.reviewer: str | None = store.setting("reviewer")
@@ -137,6 +145,8 @@ class BuurttrainerApp(App[None]):
         if worker.group == "export":
             if event.state == WorkerState.SUCCESS:
                 self.notify(text("app.review.exported", path=worker.result), timeout=15)
+                if self.is_web:  # in a browser the file is on the server: offer it too
+                    self.deliver_text(worker.result, mime_type="text/html")
             elif event.state == WorkerState.ERROR:
                 self.notify(text("app.review.export_failed", reason=worker.error), severity="error")
             return
@@ -167,23 +177,29 @@ class BuurttrainerApp(App[None]):
 
     def set_trainee(self, name: str) -> None:
         self.trainee = name
-        self.store.set_setting("trainee", name)
+        if not self.served:  # served, the next tab is someone else
+            self.store.set_setting("trainee", name)
         self.store.trainee_id(name)
 
     def set_reviewer(self, name: str) -> None:
         self.reviewer = name
         self.store.set_setting("reviewer", name)
 
+    # Served, every tab shares the store: a trainee's choices last for their tab only, and the
+    # next tab starts from the computer's own settings again.
+
     def set_coach(self, on: bool) -> None:
         self.coach = on
-        self.store.set_setting("coach", "1" if on else "0")
+        if not self.served:
+            self.store.set_setting("coach", "1" if on else "0")
 
     def set_prefer_choices(self, on: bool) -> None:
         self.prefer_choices = on
-        self.store.set_setting("choices", "1" if on else "0")
+        if not self.served:
+            self.store.set_setting("choices", "1" if on else "0")
 
     def watch_theme(self, theme: str) -> None:
-        if theme in (DARK, LIGHT):
+        if theme in (DARK, LIGHT) and not self.served:
             self.store.set_setting("theme", theme)
 
     # ------------------------------------------------------------------ actions
@@ -215,17 +231,39 @@ class BuurttrainerApp(App[None]):
         if self._has_trainee():
             self.push_screen(ProgressScreen())
 
+    def in_trainer_area(self) -> bool:
+        """Whether a trainer screen is open (served, only reached through the password).
+        Cohort, session review and reports are opened from the review screen, so they count."""
+        from trainer.app.screens.author import AuthorScreen
+        from trainer.app.screens.review import ReviewScreen
+
+        return any(isinstance(s, (ReviewScreen, AuthorScreen)) for s in self.screen_stack)
+
+    def open_trainer_area(self, open_it: Callable[[], None]) -> None:
+        """Open a trainer screen; served, only after the trainer password. Leaving the trainer
+        area closes it again: the next trainee at this browser tab is asked too."""
+        if not self.served or self.in_trainer_area():
+            open_it()
+            return
+        from trainer.app.screens.password import PasswordDialog
+
+        def answered(right: bool | None) -> None:
+            if right:
+                open_it()
+
+        self.push_screen(PasswordDialog(self.store.folder), answered)
+
     def action_review(self) -> None:
         from trainer.app.screens.review import ReviewScreen
 
         if not isinstance(self.screen, ReviewScreen):
-            self.push_screen(ReviewScreen())
+            self.open_trainer_area(lambda: self.push_screen(ReviewScreen()))
 
     def action_author(self, dialogue: str | None = None) -> None:
         from trainer.app.screens.author import AuthorScreen
 
         if not isinstance(self.screen, AuthorScreen):
-            self.push_screen(AuthorScreen(dialogue))
+            self.open_trainer_area(lambda: self.push_screen(AuthorScreen(dialogue)))
 
     def action_switch_trainee(self) -> None:
         from trainer.app.screens.dialogs import TraineeDialog
@@ -235,7 +273,9 @@ class BuurttrainerApp(App[None]):
                 self.set_trainee(name)
                 self.screen.post_message(TraineeChanged(name))
 
-        self.push_screen(TraineeDialog(self.store.trainees()), chosen)
+        # Served, the names of everyone who practised on this store are not for every tab.
+        known = [] if self.served else self.store.trainees()
+        self.push_screen(TraineeDialog(known), chosen)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Command palette entries for the main actions (plus the screen's own, if it has any)."""

@@ -69,7 +69,13 @@ class PickerScreen(Screen[None]):
         self.personas = suggested_order(
             [p for p in content.personas.values() if content.dialogues_for(p.id)]
         )
-        self.best = best_outcomes(self.app.store, self.app.trainee or "")
+        self.best = self.best_results()
+
+    def best_results(self) -> dict[str, str]:
+        """Per persona the trainee's best ending; nobody's when no one is named (an empty name
+        would match every trainee's sessions)."""
+        trainee = self.app.trainee
+        return best_outcomes(self.app.store, trainee) if trainee else {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -140,6 +146,9 @@ class PickerScreen(Screen[None]):
         return [(d.title, d.id) for d in self.app.content.dialogues_for(persona)]
 
     def unfinished(self, persona: Persona):
+        """The trainee's own latest unfinished session with this persona, never someone else's."""
+        if not self.app.trainee:
+            return None
         rows = self.app.store.list_sessions(
             trainee=self.app.trainee, persona=persona.id, unfinished=True, limit=1
         )
@@ -179,7 +188,7 @@ class PickerScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         """Back from a conversation: the best results and resumable sessions have changed."""
-        self.best = best_outcomes(self.app.store, self.app.trainee or "")
+        self.best = self.best_results()
         for card in self.query(PersonaCard):
             card.set_best(self.best.get(card.persona.id))
         if self.persona is not None:

@@ -47,7 +47,8 @@ class ProgressScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         store, trainee = self.app.store, self.app.trainee or ""
-        self.rows = store.list_sessions(trainee=trainee)
+        # Only this trainee's sessions: with no name, none (an empty name would match all).
+        self.rows = store.list_sessions(trainee=trainee) if trainee else []
         # The sessions table holds each session's skill counts: no turns need reading here.
         self.finished = [r for r in reversed(self.rows) if r.finished]
         yield Header()
