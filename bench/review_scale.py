@@ -4,7 +4,7 @@
 bench/.cache/review-100k, which git ignores) and prints the median time of each query the review
 screen and `sessions` run: counting and listing a page with filters, sorting on every column,
 a deep page, and opening one session (summary, opening, all turns, reviews). `bench/run.py`
-includes these figures in its table.
+puts the worst of them in its table and lists them all below it.
 """
 
 from __future__ import annotations

@@ -10,11 +10,11 @@ from collections import deque
 from collections.abc import Mapping
 
 from trainer.conditions import SKILL_NAMES, STATE_NAMES
-from trainer.content import display_path
+from trainer.content import display_path, suggest
 from trainer.model import Dialogue, Persona
 from trainer.problems import Problem, did_you_mean
 from trainer.templates import TEMPLATE_NAMES, template_problems
-from trainer.yamlsrc import Located, Path_
+from trainer.yamlsrc import Located, Path_, message_params
 
 SAMPLE_TRAINEE = "Sam"
 
@@ -31,7 +31,9 @@ class _Reporter:
     ) -> None:  # fmt: skip
         pos = self.located.pos(spot, key=key)
         line, col = (line, col or 1) if line else (pos.line, pos.col)
-        self.problems.append(Problem.make(self.name, line, col, severity, code, **params))  # type: ignore[arg-type]
+        self.problems.append(
+            Problem.make(self.name, line, col, severity, code, **message_params(params))  # type: ignore[arg-type]
+        )
 
 
 def check_dialogue(
@@ -55,7 +57,7 @@ def check_dialogue(
     if dialogue.start not in nodes:
         report(
             ("start",), "error", "unknown-node", target=dialogue.start,
-            suggestion=did_you_mean(dialogue.start, nodes),
+            suggestion=suggest(dialogue.start, nodes),
         )  # fmt: skip
     elif nodes[dialogue.start].end is not None:
         report(("start",), "warning", "start-is-ending")
@@ -76,14 +78,14 @@ def check_dialogue(
             if choice.next not in nodes:
                 report(
                     (*base, "choices", choice.index, "next"), "error", "unknown-node",
-                    target=choice.next, suggestion=did_you_mean(choice.next, nodes),
+                    target=choice.next, suggestion=suggest(choice.next, nodes),
                 )  # fmt: skip
         for position, route in enumerate(node.routes):
             where = (*base, "routes", route.index)
             if route.next not in nodes:
                 report(
                     (*where, "next"), "error", "unknown-node", target=route.next,
-                    suggestion=did_you_mean(route.next, nodes),
+                    suggestion=suggest(route.next, nodes),
                 )  # fmt: skip
             if route.is_fallback and position < len(node.routes) - 1:
                 later = node.routes[position + 1]
@@ -111,7 +113,7 @@ def check_dialogue(
                     report(
                         spot, "error", "unknown-variable", name=clause.name,
                         condition=clause.source,
-                        suggestion=did_you_mean(
+                        suggestion=suggest(
                             clause.name, (*SKILL_NAMES, *STATE_NAMES, *sorted(dialogue.flags))
                         ),
                     )  # fmt: skip
@@ -119,26 +121,31 @@ def check_dialogue(
             last = node.routes[-1]
             report((*base, "routes", last.index), "error", "missing-fallback")
         _check_template(report, located, dialogue, node.id, node.say, personas)
-        used_flags.update(f for f in dialogue.flags if f in node.say)
+    # A flag named in any line counts as used; one search through all lines at once (flags
+    # cannot contain the separator), not one per node and flag: that was quadratic.
+    says = "\x00".join(node.say for node in nodes.values())
+    used_flags.update(f for f in dialogue.flags if f in says)
+    first_set = _first_sets(dialogue)
     for flag in sorted(dialogue.flags - used_flags):
-        where = _first_set(dialogue, flag)
-        report(where, "warning", "unused-flag", flag=flag)
+        report(first_set.get(flag, ("nodes",)), "warning", "unused-flag", flag=flag)
     _check_graph(report, dialogue)
     return report.problems
 
 
-def _first_set(dialogue: Dialogue, flag: str) -> Path_:
+def _first_sets(dialogue: Dialogue) -> dict[str, Path_]:
+    """Per flag, where it is first set (in one pass, not one per flag)."""
+    found: dict[str, Path_] = {}
     for node in dialogue.nodes.values():
         base: Path_ = ("nodes", node.id)
-        if flag in node.enter.set:
-            return (*base, "enter", "set")
+        for flag in node.enter.set:
+            found.setdefault(flag, (*base, "enter", "set"))
         for c in node.choices:
-            if flag in c.effects.set:
-                return (*base, "choices", c.index, "effects", "set")
+            for flag in c.effects.set:
+                found.setdefault(flag, (*base, "choices", c.index, "effects", "set"))
         for r in node.routes:
-            if flag in r.effects.set:
-                return (*base, "routes", r.index, "effects", "set")
-    return ("nodes",)
+            for flag in r.effects.set:
+                found.setdefault(flag, (*base, "routes", r.index, "effects", "set"))
+    return found
 
 
 def _check_graph(report: _Reporter, dialogue: Dialogue) -> None:

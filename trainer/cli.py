@@ -11,9 +11,10 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from trainer import __version__
-from trainer.messages import LANGUAGES, set_language, text
+from trainer.messages import LANGUAGES, language, set_language, text
 
 
 class UserError(Exception):
@@ -36,14 +37,44 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     )  # fmt: skip
 
 
+# argparse's own messages, in Dutch: (pattern, replacement) on the English text it builds.
+_ARGPARSE_NL = (
+    (r"^unrecognized arguments: (.*)$", r"onbekende argumenten: \1"),
+    (r"^the following arguments are required: (.*)$", r"dit ontbreekt nog: \1"),
+    (r"^argument (\S+): invalid choice: (.*) \(choose from (.*)\)$",
+     r"\1: \2 kan niet; kies uit \3"),
+    (r"^argument (\S+): invalid \w+ value: (.*)$", r"\1: \2 is geen geldige waarde"),
+    (r"^argument (\S+): expected one argument$", r"\1 heeft een waarde nodig"),
+    (r"^argument (\S+): expected at least one argument$", r"\1 heeft minstens één waarde nodig"),
+    (r"^ambiguous option: (\S+) could match (.*)$", r"\1 is niet eenduidig: \2"),
+    (r"^argument (\S+): (.*)$", r"\1: \2"),
+)  # fmt: skip
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake on the command line is one line in the user's language with
+    where to find help, like every other error, instead of English usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        import re
+
+        if language() == "nl":
+            for pattern, replacement in _ARGPARSE_NL:
+                if re.match(pattern, message):
+                    message = re.sub(pattern, replacement, message)
+                    break
+        line = text("cli.usage_error", message=message, prog=self.prog)
+        self.exit(2, text("cli.error", message=" ".join(line.split())) + "\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="buurttrainer",
         description="Buurttrainer: practise doorstep conversations as a buurtassistent.",
     )
     parser.add_argument("--version", action="version", version=f"buurttrainer {__version__}")
     _global_options(parser, suppress=False)
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     _global_options(common, suppress=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -166,14 +197,50 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("new", parents=[common], help="start new content from a working example")
     p.add_argument("kind", choices=("persona",), help="what to create")
     p.add_argument("id", metavar="ID", help="the persona's id: letters, digits and hyphens")
+
+    p = sub.add_parser(
+        "purge", parents=[common], help="delete sessions last played before a date (retention)"
+    )
+    p.add_argument("--before", required=True, metavar="DATE", help="YYYY-MM-DD")
+    p.add_argument("--dry-run", action="store_true", help="say what would go, delete nothing")
+
+    p = sub.add_parser(
+        "serve", parents=[common], help="the app in a web browser, one app per tab, one store"
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    p.add_argument(
+        "--allow-remote", action="store_true",
+        help="allow a --host other than this computer: anyone on the network can open it",
+    )  # fmt: skip
+
+    p = sub.add_parser(
+        "trainer-password", parents=[common], help="set the password for the served trainer area"
+    )
+    p.add_argument("--stdin", action="store_true", help="read the password from stdin (scripts)")
     return parser
 
 
+def _early_language(argv: Sequence[str]) -> str:
+    """--lang as given, before parsing: a mistake on the command line is told in it too."""
+    for index, arg in enumerate(argv):
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+        if arg == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+    return ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    early = _early_language(argv) or os.environ.get("BUURTTRAINER_LANG") or "nl"
+    set_language(early if early in LANGUAGES else "nl")
     parser = build_parser()
     args = parser.parse_args(argv)
     lang = getattr(args, "lang", None) or os.environ.get("BUURTTRAINER_LANG") or "nl"
     set_language(lang if lang in LANGUAGES else "nl")
+    import sqlite3
+
     from trainer.store import StoreError
 
     try:
@@ -205,6 +272,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from trainer.app import run_review as run
         elif args.command == "report":
             from trainer.commands.report import run
+        elif args.command == "purge":
+            from trainer.commands.purge import run
+        elif args.command == "serve":
+            from trainer.commands.serve import run
+        elif args.command == "trainer-password":
+            from trainer.commands.serve import run_password as run
         else:
             from trainer.commands.sessions import run
         return run(args)
@@ -213,6 +286,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except StoreError as exc:
         print(text("cli.error", message=exc), file=sys.stderr)
+        return 1
+    except sqlite3.DatabaseError as exc:  # found by a query after opening: a damaged file
+        reason = " ".join(str(exc).split()).encode("ascii", "replace").decode()
+        print(text("cli.error", message=text("cli.db_damaged", reason=reason)), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

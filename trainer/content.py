@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,7 @@ from trainer.model import (
     Route,
 )
 from trainer.problems import Problem, did_you_mean
-from trainer.yamlsrc import Located, Path_, load_located
+from trainer.yamlsrc import Located, Path_, load_located, message_params
 
 if TYPE_CHECKING:
     from trainer.kaart import Kaart
@@ -41,11 +42,40 @@ FLAG_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 TESTS_SUFFIX = ".tests.yaml"
 
 
+#: `did_you_mean` compares a name with every option, so thousands of misspelt targets among
+#: thousands of nodes would take minutes; past this many options only the likeliest are tried.
+SUGGEST_FROM = 200
+
+
+def suggest(name: str, options: Collection[str]) -> str:
+    """`did_you_mean` with bounded work: with many options, only those that start with the
+    same character and are about as long are compared (no change for real content)."""
+    if len(options) <= SUGGEST_FROM:
+        return did_you_mean(name, options)
+    name = str(name)
+    index = _by_start_and_length(tuple(options))
+    slack = len(name) // 3
+    near = [
+        option
+        for length in range(len(name) - slack, len(name) + slack + 1)
+        for option in index.get((name[:1], length), ())[:SUGGEST_FROM]
+    ]
+    return did_you_mean(name, near[:SUGGEST_FROM])
+
+
+@lru_cache(maxsize=8)
+def _by_start_and_length(options: tuple[str, ...]) -> dict[tuple[str, int], list[str]]:
+    index: dict[tuple[str, int], list[str]] = {}
+    for option in map(str, options):
+        index.setdefault((option[:1], len(option)), []).append(option)
+    return index
+
+
 def display_path(path: Path) -> str:
     """How a file is named in messages: relative to the working folder when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # outside it, a link loop, no working folder
         return str(path)
 
 
@@ -213,7 +243,9 @@ class _Validator:
         **params: Any,
     ) -> None:
         pos = self.located.pos(spot, key=key)
-        self.problems.append(Problem.make(self.name, pos.line, pos.col, severity, code, **params))  # type: ignore[arg-type]
+        self.problems.append(
+            Problem.make(self.name, pos.line, pos.col, severity, code, **message_params(params))  # type: ignore[arg-type]
+        )
 
     def line(self, where: Path_) -> int:
         return self.located.pos(where).line

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
+from trainer.messages import text as message
 from trainer.model import SKILLS, STATE_RANGE, Dialogue, Effects, Node, Persona, Route
 from trainer.templates import render
 
@@ -19,7 +20,23 @@ if TYPE_CHECKING:
 
 
 class EngineError(ValueError):
-    """An answer that does not fit the conversation (ended, no such choice, ...)."""
+    """An answer that does not fit the conversation (ended, no such choice, too long, ...)."""
+
+
+#: Longest typed answer the engine takes: six times the longest answer in the corpus (~330
+#: characters). Scoring cost grows with length (the explanation rescored per word took half a
+#: minute for 10,000 characters), and an answer this long is a paste accident, not a reply at
+#: the door; the trainee gets it back with the reason and can shorten it.
+MAX_ANSWER_CHARS = 2_000
+
+
+def clean_answer(value: str) -> str:
+    """The answer as it can be stored: a surrogate pair becomes the character it encodes and
+    a lone surrogate (undecodable input, which no UTF-8 file or database can hold) becomes
+    U+FFFD. Everything else, control characters and NUL included, is kept as typed."""
+    if not any("\ud800" <= c <= "\udfff" for c in value):
+        return value
+    return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 @dataclass(frozen=True)
@@ -182,18 +199,28 @@ def template_context(persona: Persona, state: State, trainee: str) -> dict[str, 
     }
 
 
+def spoken_line(node: Node, persona: Persona, state: State, trainee: str) -> str:
+    """What the persona says at `node` in `state`. `check` renders each line in one sample
+    state; a line that fails in another (`{{ 100 // (trust - 40) }}` at trust 40) is an
+    EngineError like any other answer that cannot be played, never a crash."""
+    try:
+        return render(node.say, template_context(persona, state, trainee))
+    except Exception as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise EngineError(message("engine.line_failed", node=node.id, reason=reason)) from exc
+
+
 def opening(dialogue: Dialogue, persona: Persona, trainee: str) -> tuple[State, str]:
     """The state at the start node (its `enter` effects applied) and the persona's first line."""
     state = State(dialogue.start, persona.start_trust, persona.start_mood)
     node = dialogue.nodes[dialogue.start]
     state = apply_effects(state, node.enter)
-    return state, render(node.say, template_context(persona, state, trainee))
+    return state, spoken_line(node, persona, state, trainee)
 
 
 def say(dialogue: Dialogue, persona: Persona, state: State, trainee: str) -> str:
     """What the persona says at the state's node (used when resuming a session)."""
-    node = dialogue.nodes[state.node]
-    return render(node.say, template_context(persona, state, trainee))
+    return spoken_line(dialogue.nodes[state.node], persona, state, trainee)
 
 
 def transition(dialogue: Dialogue, state: State, effects: Effects, target: str) -> State:
@@ -279,17 +306,20 @@ def step(
             raise EngineError(f"node {node.id!r} only has choices")
         if scorer is None:
             raise EngineError("free text needs a scorer")
-        assessment = with_services(
-            scorer.assess(answer.text), answer.text, persona, kaart, node.need
-        )
+        given = clean_answer(answer.text)
+        if len(given) > MAX_ANSWER_CHARS:
+            raise EngineError(
+                message("engine.answer_too_long", length=len(given), limit=MAX_ANSWER_CHARS)
+            )
+        assessment = with_services(scorer.assess(given), given, persona, kaart, node.need)
         route_index, route = select_route(node, assessment, state, turn_number)
-        text_given, condition = answer.text, route.describe()
+        text_given, condition = given, route.describe()
         feedback, effects, target = route.feedback, route.effects, route.next
         explanation = assessment.explanation
         mode = "free"
     after = transition(dialogue, state, effects, target)
     next_node = dialogue.nodes[target]
-    reply = render(next_node.say, template_context(persona, after, trainee))
+    reply = spoken_line(next_node, persona, after, trainee)
     return Turn(
         index=turn_number,
         node=node.id,

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trainer.content import _load_file, _Validator, display_path
+from trainer.content import _load_file, _Validator, display_path, suggest
 from trainer.messages import text
-from trainer.problems import Problem, did_you_mean
+from trainer.problems import Problem
+from trainer.yamlsrc import shown
 
 KAART_FILE = "sociale-kaart.yaml"
 SERVICE_REQUIRED = ("id", "name", "aliases", "describes", "helps_with", "for_whom", "contact")
@@ -82,7 +83,8 @@ def _build_kaart(v: _Validator) -> Kaart | None:
     if data is None:
         return None
     kaart = Kaart(path=v.located.path)
-    for index, raw in enumerate(v.list_of(("services",), data["services"])):
+    services = v.list_of(("services",), data["services"]) if "services" in data else []
+    for index, raw in enumerate(services):
         where = ("services", index)
         item = v.mapping(where, raw, SERVICE_REQUIRED, SERVICE_OPTIONAL, text("where.service"))
         if item is None:
@@ -100,7 +102,8 @@ def _build_kaart(v: _Validator) -> Kaart | None:
             else ()
         )
         describes: list[tuple[str, ...]] = []
-        for number, words in enumerate(v.list_of((*where, "describes"), item.get("describes"))):
+        raw_describes = item.get("describes", [])
+        for number, words in enumerate(v.list_of((*where, "describes"), raw_describes)):
             found = _words(v, (*where, "describes", number), words)
             if found:
                 describes.append(tuple(w for phrase in found for w in phrase.split()))
@@ -145,8 +148,8 @@ def check_references(personas: dict, kaart: Kaart, sources: dict) -> list[Proble
                         spot.col if spot else 1,
                         "error",
                         "unknown-service",
-                        service=service,
-                        suggestion=did_you_mean(service, known),
+                        service=shown(service),
+                        suggestion=suggest(service, known),
                     )
                 )
     return problems

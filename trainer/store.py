@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from trainer.engine import State, Turn
+from trainer.engine import State, Turn, clean_answer
 from trainer.model import SKILLS
 
 DB_NAME = "buurttrainer.sqlite3"
@@ -298,6 +298,16 @@ def _draft_key(session_id: str) -> str:
     return f"draft:{session_id}"
 
 
+@dataclass(frozen=True)
+class Purged:
+    """What `Store.purge` deleted (or would delete)."""
+
+    sessions: int
+    turns: int
+    reviews: int
+    trainees: int
+
+
 class Store:
     """A connection to one store file; cheap to open, safe to use from one thread."""
 
@@ -386,7 +396,7 @@ class Store:
     def save_draft(self, session_id: str, answer: str) -> None:
         """Keep a typed answer before it is scored, so a crash while scoring loses nothing.
         `add_turn` removes it in the same transaction that commits the turn."""
-        self.set_setting(_draft_key(session_id), answer)
+        self.set_setting(_draft_key(session_id), clean_answer(answer))
 
     def draft(self, session_id: str) -> str | None:
         """The answer typed but not yet played in this session, if any."""
@@ -507,6 +517,42 @@ class Store:
         )
         sql = f"{SUMMARY_SQL} WHERE s.rowid IN ({page}){query.order_by()}"
         return [SessionSummary.from_row(row) for row in self.db.execute(sql, params)]
+
+    def purge(self, before: str, dry_run: bool = False) -> Purged:
+        """Delete every session last touched before `before` (YYYY-MM-DD, UTC), with its turns,
+        reviews and unsent draft, and the names of trainees left without sessions: retention
+        under the AVG. secure_delete overwrites the freed pages and the WAL is checkpointed
+        and truncated, so the deleted conversations do not linger in the file."""
+        old = "SELECT id FROM sessions WHERE updated < ?"
+        with self.transaction() as db:
+            counted = Purged(
+                sessions=db.execute(f"SELECT count(*) FROM ({old})", (before,)).fetchone()[0],
+                turns=db.execute(
+                    f"SELECT count(*) FROM turns WHERE session_id IN ({old})", (before,)
+                ).fetchone()[0],
+                reviews=db.execute(
+                    f"SELECT count(*) FROM reviews WHERE session_id IN ({old})", (before,)
+                ).fetchone()[0],
+                trainees=db.execute(
+                    "SELECT count(*) FROM trainees WHERE id NOT IN"
+                    " (SELECT trainee_id FROM sessions WHERE updated >= ?)",
+                    (before,),
+                ).fetchone()[0],
+            )
+            if dry_run:
+                return counted
+            db.execute("PRAGMA secure_delete = ON")
+            db.execute(
+                "DELETE FROM settings WHERE key IN (SELECT 'draft:' || id FROM sessions"
+                " WHERE updated < ?)",
+                (before,),
+            )
+            db.execute("DELETE FROM sessions WHERE updated < ?", (before,))  # cascades
+            db.execute("DELETE FROM trainees WHERE id NOT IN (SELECT trainee_id FROM sessions)")
+        # With another process reading, this checkpoints what it can; the rest goes at the
+        # next checkpoint (every 1,000 pages, and when the last connection closes).
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return counted
 
     def count_sessions(self, query: SessionQuery) -> int:
         where, params = query.where()

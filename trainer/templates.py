@@ -12,18 +12,60 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from jinja2 import StrictUndefined, TemplateError, meta
+from jinja2 import StrictUndefined, TemplateError, meta, nodes
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from trainer.messages import text
 
 #: Names a `say` template may use; anything else is reported by `check`.
 TEMPLATE_NAMES = ("persona", "trainee", "trust", "mood", "flags")
 
 
+#: What a persona line may compute: a line needs none of this, and without limits
+#: `{{ 9 ** (9 ** 9) }}` or `{{ 'x' * 10 ** 12 }}` would keep `check` (and a conversation) busy
+#: or fill the memory. Loops inside loops can still be slow: lines are written by trusted
+#: authors, and these limits are against accidents, not against an attacker.
+MAX_POWER_BITS = 100_000
+MAX_REPEAT = 10_000
+MAX_RANGE = 1_000
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    intercepted_binops = frozenset({"**", "*"})
+
+    def call_binop(self, context, operator, left, right):  # type: ignore[no-untyped-def]
+        if operator == "**" and _too_big_power(left, right):
+            raise SecurityError(f"{left!r} ** {right!r} is too large")
+        if operator == "*":
+            for sequence, times in ((left, right), (right, left)):
+                if (
+                    isinstance(sequence, str | list | tuple)
+                    and isinstance(times, int)
+                    and len(sequence) * times > MAX_REPEAT
+                ):
+                    raise SecurityError(f"repeating {len(sequence)} items {times} times")
+        return super().call_binop(context, operator, left, right)
+
+
+def _too_big_power(base: object, exponent: object) -> bool:
+    if not isinstance(base, int) or not isinstance(exponent, int) or abs(base) <= 1:
+        return False
+    return exponent > 0 and base.bit_length() * exponent > MAX_POWER_BITS
+
+
+def _range(*args: int) -> range:
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise SecurityError(f"a range of {len(numbers)} numbers is too long (at most {MAX_RANGE})")
+    return numbers
+
+
 @lru_cache(maxsize=1)
 def environment() -> ImmutableSandboxedEnvironment:
-    return ImmutableSandboxedEnvironment(
-        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
-    )
+    env = _Sandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+    env.globals["range"] = _range
+    return env
 
 
 @lru_cache(maxsize=4096)
@@ -42,6 +84,13 @@ def template_problems(source: str, context: Mapping[str, object]) -> list[tuple[
     """Problems in one template as (line within the template, code, detail)."""
     if "{" not in source:
         return []
+    try:
+        return _template_problems(source, context)
+    except RecursionError:  # `{{ ((((...` thousands deep: jinja's parser recurses per level
+        return [(1, "template-syntax", text("reason.template_too_deep"))]
+
+
+def _template_problems(source: str, context: Mapping[str, object]) -> list[tuple[int, str, str]]:
     env = environment()
     try:
         ast = env.parse(source)
@@ -50,6 +99,13 @@ def template_problems(source: str, context: Mapping[str, object]) -> list[tuple[
     unknown = sorted(meta.find_undeclared_variables(ast) - set(TEMPLATE_NAMES))
     if unknown:
         return [(_line_of(source, unknown[0]), "template-undefined", unknown[0])]
+    # `persona.<field>` anywhere, also in a branch the sample render below does not take
+    # (`{% if trust < 30 %}{{ persona.nam }}{% endif %}` would otherwise fail only in play).
+    view = context.get("persona")
+    if isinstance(view, Mapping):
+        for attr in _persona_fields(ast):
+            if attr not in view:
+                return [(_line_of(source, attr), "template-undefined", f"persona.{attr}")]
     try:
         _compile(source).render(**context)
     except TemplateError as exc:
@@ -61,6 +117,19 @@ def template_problems(source: str, context: Mapping[str, object]) -> list[tuple[
     except Exception as exc:
         return [(1, "template-undefined", str(exc))]
     return []
+
+
+def _persona_fields(ast: nodes.Template) -> list[str]:
+    """The fields read from `persona` (`persona.name`, `persona['name']`), in order."""
+    found = []
+    for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
+        if not (isinstance(node.node, nodes.Name) and node.node.name == "persona"):
+            continue
+        if isinstance(node, nodes.Getattr):
+            found.append(node.attr)
+        elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            found.append(node.arg.value)
+    return found
 
 
 def _line_of(source: str, name: str) -> int:

@@ -13,6 +13,7 @@ from trainer.messages import text
 from trainer.model import Dialogue, Persona
 from trainer.playthrough import load_playthroughs
 from trainer.problems import Problem
+from trainer.yamlsrc import MAX_FILE_BYTES
 
 CONTENT_DIRS = ("personas", "dialogues")
 
@@ -65,9 +66,26 @@ def _reach(dialogue: Dialogue, persona: Persona, kaart: Kaart | None) -> dict[st
     }
 
 
+def _source_line(problem: Problem, contents: list[Content]) -> str:
+    """The problem's line as the loader read it; a playthrough file's is read here, but only a
+    regular file of sane size (never a pipe, a device, or a file the loader refused)."""
+    for content in contents:
+        if problem.path in content.sources:
+            return content.source_line(problem)
+    path = Path(problem.path)
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+            return ""
+        source = path.read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return source[problem.line - 1] if 0 < problem.line <= len(source) else ""
+
+
 def run(args: argparse.Namespace) -> int:
     problems: list[Problem] = []
     dialogues = []
+    contents: list[Content] = []
     files = 0
     personas = 0
     for root, only in _targets(args):
@@ -77,9 +95,13 @@ def run(args: argparse.Namespace) -> int:
             )
             continue
         content, found, count = collect(root) if root.exists() else (load(args), [], 0)
+        contents.append(content)
         if only is not None:
             name = display_path(only)
+            known = {*content.files, *content.playthrough_files()}
             found = [p for p in found if p.path == name]
+            if only.resolve() not in {f.resolve() for f in known}:
+                found.append(Problem.make(name, 1, 1, "error", "not-content-file", file=name))
             count = 1
         problems.extend(found)
         files += count
@@ -115,16 +137,8 @@ def run(args: argparse.Namespace) -> int:
             )
         )
     else:
-        lines: dict[str, list[str]] = {}
         for problem in problems:
-            if problem.path not in lines:
-                try:
-                    lines[problem.path] = Path(problem.path).read_text("utf-8").splitlines()
-                except (OSError, UnicodeDecodeError):
-                    lines[problem.path] = []
-            source = lines[problem.path]
-            shown = source[problem.line - 1] if 0 < problem.line <= len(source) else ""
-            print(problem.render(shown))
+            print(problem.render(_source_line(problem, contents)))
             print()
         if problems:
             print(text("check.summary", files=files, errors=errors, warnings=warnings))

@@ -28,7 +28,12 @@ def run(args: argparse.Namespace) -> int:
         )
     output = render_graph(dialogue, args.format)
     if args.output:
-        Path(args.output).write_text(output, encoding="utf-8")
+        try:
+            Path(args.output).write_text(output, encoding="utf-8")
+        except OSError as exc:
+            raise UserError(
+                text("cli.cannot_write", path=args.output, reason=exc.strerror or exc)
+            ) from exc
     else:
         print(output, end="")
     return 0

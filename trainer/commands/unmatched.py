@@ -14,6 +14,9 @@ def run(args: argparse.Namespace) -> int:
     from trainer.unmatched import collect
 
     content = load(args)
+    missing = [p for p in content.problems if p.code == "no-content"]
+    if missing:  # nothing to look for: saying "no unforeseen answers" would mislead
+        raise UserError(missing[0].message)
     if args.dialogue and args.dialogue not in content.dialogues:
         raise UserError(
             text(

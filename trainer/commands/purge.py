@@ -1,0 +1,36 @@
+"""`buurttrainer purge --before DATE`: delete old sessions (retention under the AVG/GDPR).
+
+A session counts as before DATE when its last answer was (its `updated` time, UTC). Its turns,
+reviews and trainer corrections go with it, and trainee names left without sessions too.
+`--dry-run` says what would go and deletes nothing. Exports already written elsewhere are not
+touched: say so, because a coordinator has to delete those by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from trainer.cli import UserError
+from trainer.commands import open_store
+from trainer.messages import text
+
+
+def run(args: argparse.Namespace) -> int:
+    from trainer.store import check_date
+
+    try:
+        before = check_date(args.before)
+    except ValueError as exc:
+        raise UserError(text("cli.bad_date", option="--before", value=args.before)) from exc
+    with open_store(args) as store:
+        purged = store.purge(before, dry_run=args.dry_run)
+    key = "cli.purge.would" if args.dry_run else "cli.purge.done"
+    print(
+        text(
+            key, before=before, sessions=purged.sessions, turns=purged.turns,
+            reviews=purged.reviews, trainees=purged.trainees,
+        )
+    )  # fmt: skip
+    if not args.dry_run and purged.sessions:
+        print(text("cli.purge.exports"))
+    return 0
