@@ -205,3 +205,13 @@ def test_resume_finished_session_is_refused(mini: Path) -> None:
     session = json.loads(run_process("sessions", "--format", "json").stdout)[0]["id"]
     result = run_process("play", "--resume", session[:8], "--content", str(mini))
     assert result.returncode == 1 and "al afgelopen" in result.stderr
+
+
+def test_play_asks_again_after_an_answer_that_is_too_long(mini: Path) -> None:
+    """A paste accident is not an answer: play says so and the conversation goes on."""
+    result = run_process(
+        "play", "henk", "--content", str(mini), stdin="x" * 2500 + "\nHoe gaat het met u?\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "je antwoord is te lang (2500 tekens)" in result.stdout
+    assert "Jij: Hoe gaat het met u?" in result.stdout

@@ -114,8 +114,9 @@ def referral_notes(turns: list[Turn], persona: Persona, kaart: Kaart | None) -> 
             fitting = tuple(s for s in at_stake.services if s in kaart)
             notes.append(ReferralNote("wrong_need", turn.index, named, about, fitting))
             explained.add(at_stake.id)
-            served.update(named)  # named at the wrong moment, but not missed: the UWV for
-            # Anna's income while her bills were at stake
+            # Named at the wrong moment, but not missed: the UWV for Anna's income, named
+            # while her bills were at stake.
+            served.update(named)
         elif fact == WRONG:
             notes.append(ReferralNote("wrong", turn.index, named))
         else:

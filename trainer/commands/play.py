@@ -18,7 +18,7 @@ from trainer.cli import UserError
 from trainer.commands import load, open_store, pick_dialogue, pick_persona
 from trainer.content import Content
 from trainer.conversation import Conversation, ConversationError
-from trainer.engine import Answer, EngineError, Scorer, State, Turn
+from trainer.engine import MAX_ANSWER_CHARS, Answer, EngineError, Scorer, State, Turn
 from trainer.messages import text
 from trainer.model import Dialogue, Node, Persona
 from trainer.store import Opening, Store
@@ -173,6 +173,9 @@ def _converse(
                 printer.line(text("play.invalid_choice", n=len(node.choices)))
                 continue
             answer = Answer.pick(int(raw) - 1)
+        elif len(raw) > MAX_ANSWER_CHARS:  # a paste accident: say so and ask again
+            printer.line(text("engine.answer_too_long", length=len(raw), limit=MAX_ANSWER_CHARS))
+            continue
         else:
             conversation.save_draft(raw)
             answer = Answer(raw)
