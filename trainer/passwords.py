@@ -18,6 +18,9 @@ from trainer.files import write_private
 from trainer.messages import text
 
 FILE_NAME = "trainer-wachtwoord"
+# Set to "1" in the command `buurttrainer serve` runs for each browser tab (the browser cannot
+# change it): served, the trainer area asks for this password.
+SERVED_ENV = "BUURTTRAINER_SERVED"
 MIN_LENGTH = 8
 MAX_LENGTH = 1024
 # OWASP's minimum for scrypt: N=2^17, r=8, p=1 (128 MiB, about 0.3 s): slow to guess, still

@@ -86,7 +86,7 @@ class BuurttrainerApp(App[None]):
         served: bool | None = None,
     ) -> None:
         super().__init__()
-        from trainer.commands.serve import SERVED_ENV
+        from trainer.passwords import SERVED_ENV
 
         # Served in a browser (`buurttrainer serve` sets this in the command it runs for each
         # tab; the browser cannot change it): one store for many trainees, so no remembered

@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Any
 
 from trainer.cli import UserError
 from trainer.messages import language, text
+from trainer.passwords import SERVED_ENV
 
 if TYPE_CHECKING:
     from aiohttp import web
 
-SERVED_ENV = "BUURTTRAINER_SERVED"
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
 
