@@ -48,7 +48,7 @@ def test_purge_deletes_old_sessions_with_turns_reviews_drafts_and_names(
     assert code == 0, err
     assert out.splitlines()[0] == (
         "Verwijderd: 2 sessies van vóór 2026-01-01, met 2 beurten en 2 beoordelingen;"
-        " 1 deelnemers zonder sessies."
+        " 1 deelnemer zonder sessies."
     )
     assert "exports en rapporten" in out
     with Store(data_dir) as store:
@@ -74,8 +74,8 @@ def test_a_dry_run_says_what_would_go_and_deletes_nothing(
     code, out, _ = run_cli(capsys, "purge", "--before", "2025-06-01", "--dry-run")
     assert code == 0
     assert out.strip() == (
-        "Zou verwijderen: 1 sessies van vóór 2025-06-01, met 1 beurten en 2 beoordelingen;"
-        " 1 deelnemers zonder sessies. Er is niets verwijderd."
+        "Zou verwijderen: 1 sessie van vóór 2025-06-01, met 1 beurt en 2 beoordelingen;"
+        " 1 deelnemer zonder sessies. Er is niets verwijderd."
     )
     with Store(data_dir) as store:
         assert len(store.list_sessions()) == 3

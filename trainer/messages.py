@@ -82,8 +82,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "check.duplicate-id": "{kind} '{id}' bestaat al in {other}",
         "check.duplicate-id.hint": "Geef elke {kind} een eigen id.",
         "check.unknown-persona": "persona '{persona}' bestaat niet",
-        "cli.purge.done": "Verwijderd: {sessions} sessies van vóór {before}, met {turns} beurten en {reviews} beoordelingen; {trainees} deelnemers zonder sessies.",
-        "cli.purge.would": "Zou verwijderen: {sessions} sessies van vóór {before}, met {turns} beurten en {reviews} beoordelingen; {trainees} deelnemers zonder sessies. Er is niets verwijderd.",
+        "cli.purge.done": "Verwijderd: {sessions} van vóór {before}, met {turns} en {reviews}; {trainees} zonder sessies.",
+        "cli.purge.would": "Zou verwijderen: {sessions} van vóór {before}, met {turns} en {reviews}; {trainees} zonder sessies. Er is niets verwijderd.",
+        "count.sessions": "{n} sessie|{n} sessies",
+        "count.turns": "{n} beurt|{n} beurten",
+        "count.reviews": "{n} beoordeling|{n} beoordelingen",
+        "count.trainees": "{n} deelnemer|{n} deelnemers",
         "cli.purge.exports": "Let op: exports en rapporten die al gemaakt zijn, staan nog waar ze bewaard zijn; verwijder die zelf.",
         "check.unknown-need": "behoefte '{need}' staat niet bij persona '{persona}'",
         "check.unknown-need.hint": "Gebruik een id uit 'needs' van personas/{persona}.yaml: {known}.{suggestion}",
@@ -651,8 +655,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "check.duplicate-id": "{kind} '{id}' already exists in {other}",
         "check.duplicate-id.hint": "Give every {kind} its own id.",
         "check.unknown-persona": "persona '{persona}' does not exist",
-        "cli.purge.done": "Deleted: {sessions} sessions from before {before}, with {turns} turns and {reviews} reviews; {trainees} trainees without sessions.",
-        "cli.purge.would": "Would delete: {sessions} sessions from before {before}, with {turns} turns and {reviews} reviews; {trainees} trainees without sessions. Nothing was deleted.",
+        "cli.purge.done": "Deleted: {sessions} from before {before}, with {turns} and {reviews}; {trainees} without sessions.",
+        "cli.purge.would": "Would delete: {sessions} from before {before}, with {turns} and {reviews}; {trainees} without sessions. Nothing was deleted.",
+        "count.sessions": "{n} session|{n} sessions",
+        "count.turns": "{n} turn|{n} turns",
+        "count.reviews": "{n} review|{n} reviews",
+        "count.trainees": "{n} trainee|{n} trainees",
         "cli.purge.exports": "Note: exports and reports already made stay where they were saved; delete those yourself.",
         "check.unknown-need": "need '{need}' is not one of persona '{persona}''s needs",
         "check.unknown-need.hint": "Use an id from 'needs' in personas/{persona}.yaml: {known}.{suggestion}",
@@ -1165,6 +1173,12 @@ def set_language(language: str) -> None:
 
 def language() -> str:
     return _language
+
+
+def counted(message: str, n: int) -> str:
+    """'1 sessie' or '3 sessies': the entry holds the singular and the plural, split by '|'."""
+    one, many = text(message, n=n).split("|")
+    return one if n == 1 else many
 
 
 def text(message: str, /, default: object = _MISSING, **params: object) -> str:

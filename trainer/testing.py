@@ -125,7 +125,10 @@ def service_options(dialogue: Dialogue, persona: Persona, kaart: Kaart | None) -
     options: ServiceOptions = {}
     for need in {node.need for node in dialogue.nodes.values()}:
         fitting = sorted(s for s in fitting_services(persona, need) if s in kaart)
-        other = sorted(s for s in kaart.services if s not in fitting_services(persona))
+        # The likelier mistake first: a service for another of the persona's needs (the UWV
+        # while Anna's bills are at stake), else one that fits none of them.
+        elsewhere = sorted(s for s in fitting_services(persona) if s in kaart and s not in fitting)
+        other = elsewhere or sorted(s for s in kaart.services if s not in fitting_services(persona))
         found: list[tuple[frozenset[str], str]] = [(frozenset({NONE}), "")]
         if fitting:
             found.append((frozenset({FITTING}), kaart.services[fitting[0]].name))

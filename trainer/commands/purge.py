@@ -12,7 +12,7 @@ import argparse
 
 from trainer.cli import UserError
 from trainer.commands import open_store
-from trainer.messages import text
+from trainer.messages import counted, text
 
 
 def run(args: argparse.Namespace) -> int:
@@ -27,8 +27,10 @@ def run(args: argparse.Namespace) -> int:
     key = "cli.purge.would" if args.dry_run else "cli.purge.done"
     print(
         text(
-            key, before=before, sessions=purged.sessions, turns=purged.turns,
-            reviews=purged.reviews, trainees=purged.trainees,
+            key, before=before, sessions=counted("count.sessions", purged.sessions),
+            turns=counted("count.turns", purged.turns),
+            reviews=counted("count.reviews", purged.reviews),
+            trainees=counted("count.trainees", purged.trainees),
         )
     )  # fmt: skip
     if not args.dry_run and purged.sessions:
