@@ -40,29 +40,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import MINI, run_cli, run_process
+from tests.fuzzing import fuzz
 from trainer.cli import build_parser
 from trainer.content import load_content
 from trainer.conversation import Conversation
 from trainer.engine import Answer, FixedScorer
 from trainer.store import DB_NAME, Store
-
-SCALE = float(os.environ.get("BUURTTRAINER_FUZZ_SCALE") or 1)
-
-
-def fuzz(examples: int) -> settings:
-    """`examples` per property (times BUURTTRAINER_FUZZ_SCALE); fixed examples unless scaled."""
-    return settings(
-        max_examples=max(1, int(examples * SCALE)),
-        deadline=None,
-        derandomize=SCALE <= 1,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-        print_blob=True,
-    )
 
 
 def assert_clear_error(code: int, err: str) -> None:

@@ -52,10 +52,11 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import ROOT
+from tests.fuzzing import fuzz
 from trainer.commands.check import collect
 from trainer.content import Content, display_path
 from trainer.engine import Answer, EngineError, FixedScorer, opening, step
@@ -63,21 +64,6 @@ from trainer.messages import CATALOGUE
 from trainer.model import SKILLS
 from trainer.problems import Problem
 from trainer.yamlsrc import MAX_DEPTH, MAX_FILE_BYTES, MAX_VALUES
-
-SCALE = float(os.environ.get("BUURTTRAINER_FUZZ_SCALE") or 1)
-
-
-def fuzz(examples: int) -> settings:
-    """`examples` per property (times BUURTTRAINER_FUZZ_SCALE); fixed examples unless scaled."""
-    return settings(
-        max_examples=max(1, int(examples * SCALE)),
-        deadline=None,
-        derandomize=SCALE <= 1,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-        print_blob=True,
-    )
-
 
 CODES = {
     key.removeprefix("check.")
@@ -136,6 +122,17 @@ def check_root(root: Path, rng: random.Random | None = None, seconds: float = 20
         assert dialogue.persona in content.personas
         play_around(content, dialogue.id, rng or random.Random(0))
     return content
+
+
+def measured_check(root: Path) -> tuple[Content, float, int]:
+    """`check_root` with a 15 s deadline, and what it cost: seconds and peak bytes allocated."""
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        content = check_root(root, seconds=15)
+        return content, time.perf_counter() - started, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
 
 def play_around(content: Content, dialogue_id: str, rng: random.Random, turns: int = 25) -> None:
@@ -517,14 +514,7 @@ def test_pathological_file(case: str, tmp_path: Path) -> None:
     """Refused with the right problem, quickly, in bounded memory, at a sensible line."""
     body, code = PATHOLOGICAL[case]
     with content_root({DIALOGUE_FILE: body}) as root:
-        tracemalloc.start()
-        started = time.perf_counter()
-        try:
-            content = check_root(root, seconds=15)
-            elapsed = time.perf_counter() - started
-            peak = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
+        content, elapsed, peak = measured_check(root)
         found = [p for p in content.problems if p.path == display_path(root / DIALOGUE_FILE)]
         assert code in {p.code for p in found}, [p.render() for p in found]
         assert not content.dialogues
@@ -634,14 +624,7 @@ def test_a_50_mb_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
         huge = root / "dialogues" / "groot.yaml"
         with huge.open("wb") as handle:  # sparse: made in no time, 50 MB of zeros to read
             handle.truncate(50 * 1024 * 1024)
-        tracemalloc.start()
-        started = time.perf_counter()
-        try:
-            content = check_root(root, seconds=15)
-            elapsed = time.perf_counter() - started
-            peak = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
+        content, elapsed, peak = measured_check(root)
     [problem] = [p for p in content.problems if p.path.endswith("groot.yaml")]
     assert problem.code == "file-too-large" and (problem.line, problem.col) == (1, 1)
     assert "52,4 MB" in problem.message and "2 MB" in problem.message
