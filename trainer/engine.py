@@ -238,11 +238,9 @@ def with_services(
     stake (the node's `need`, else any of the persona's needs)."""
     if kaart is None:
         return assessment
-    from trainer.recognise import recognise
-    from trainer.referrals import fitting_services, service_fact
+    from trainer.referrals import judge
 
-    named = recognise(text, kaart)
-    fact = service_fact(named, fitting_services(persona, need))
+    named, fact = judge(text, persona, kaart, need)
     return replace(assessment, services=named, facts=frozenset({fact}))
 
 

@@ -34,6 +34,18 @@ def service_fact(named: tuple[str, ...], fitting: frozenset[str]) -> str:
     return WRONG if named else NONE
 
 
+def judge(
+    answer: str, persona: Persona, kaart: Kaart, need: str = ""
+) -> tuple[tuple[str, ...], str]:
+    """The services an answer names or describes, and whether they fit the need at stake (the
+    node's `need`, else any of the persona's needs): what the engine routes on and the debrief
+    judges."""
+    from trainer.recognise import recognise
+
+    named = recognise(answer, kaart)
+    return named, service_fact(named, fitting_services(persona, need))
+
+
 # Trust from which a persona counts as having opened up: a referral before it is premature
 # (the rubric: "knowing when"; the dialogues use trust 50-60 for the moment it lands).
 OPENED_UP = 50
@@ -96,10 +108,7 @@ def referral_notes(turns: list[Turn], persona: Persona, kaart: Kaart | None) -> 
         fact = turn.extra.get("service_fact")
         named = tuple(turn.extra.get("services", ()))
         if fact is None:  # played without the kaart (older or imported sessions): judge now
-            from trainer.recognise import recognise
-
-            named = recognise(turn.answer, kaart)
-            fact = service_fact(named, fitting_services(persona))
+            named, fact = judge(turn.answer, persona, kaart)
         at_stake = needs.get(turn.extra.get("need", ""))
         about = need_summary(at_stake) if at_stake else ""
         if turn.state_before.trust < OPENED_UP:

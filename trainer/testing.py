@@ -123,12 +123,13 @@ def service_options(dialogue: Dialogue, persona: Persona, kaart: Kaart | None) -
     if kaart is None or not Relevance.of(dialogue).services:
         return {}
     options: ServiceOptions = {}
+    any_need = fitting_services(persona)
     for need in {node.need for node in dialogue.nodes.values()}:
         fitting = sorted(s for s in fitting_services(persona, need) if s in kaart)
         # The likelier mistake first: a service for another of the persona's needs (the UWV
         # while Anna's bills are at stake), else one that fits none of them.
-        elsewhere = sorted(s for s in fitting_services(persona) if s in kaart and s not in fitting)
-        other = elsewhere or sorted(s for s in kaart.services if s not in fitting_services(persona))
+        elsewhere = sorted(s for s in any_need if s in kaart and s not in fitting)
+        other = elsewhere or sorted(s for s in kaart.services if s not in any_need)
         found: list[tuple[frozenset[str], str]] = [(frozenset({NONE}), "")]
         if fitting:
             found.append((frozenset({FITTING}), kaart.services[fitting[0]].name))
