@@ -16,6 +16,21 @@ from trainer.messages import set_language
 ROOT = Path(__file__).resolve().parent.parent
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 
+#: Modules that only the full suite runs (see the markers in pyproject.toml): the second step of
+#: .ci/run, on the oldest versions we allow, runs the rest (`-m "not slow and not snapshot"`).
+SLOW = {"test_browser", "test_fuzz_cli", "test_fuzz_content", "test_fuzz_engine", "test_crash",
+        "test_concurrency"}  # fmt: skip
+SNAPSHOT = {"test_snapshots"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        if module in SLOW:
+            item.add_marker(pytest.mark.slow)
+        if module in SNAPSHOT:
+            item.add_marker(pytest.mark.snapshot)
+
 
 @pytest.fixture(autouse=True)
 def _dutch_and_private(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -453,3 +453,25 @@ def test_app_does_not_block_on_the_classifier_at_start(data_dir: Path) -> None:
 
     asyncio.run(main())
     store.close()
+
+
+def test_quitting_keeps_what_was_typed_as_the_draft(data_dir: Path) -> None:
+    """Typed but not sent, then the app ends (Ctrl+Q, or a served tab whose server stops):
+    the text is the draft that the resumed conversation shows."""
+    content = load_content(MINI)
+    app = make_app(data_dir, content)
+
+    async def script(pilot: Pilot) -> None:
+        screen = await open_persona(pilot)
+        if pilot.app.prefer_choices:
+            await pilot.press("f2")
+            await pilot.pause()
+        await pilot.press(*"hoe gaat het")
+        await pilot.pause()
+        assert screen.query_one("#answer", Input).value == "hoe gaat het"
+        app.exit()
+
+    run(app, script)
+    with Store(data_dir) as store:
+        (session,) = store.list_sessions()
+        assert store.draft(session.id) == "hoe gaat het"

@@ -22,7 +22,12 @@ def test_new_persona_scaffold_passes_check_and_test_in_a_fresh_root(tmp_path: Pa
         "dialogues/oma-truus-eerste-gesprek.tests.yaml",
         "dialogues/oma-truus-eerste-gesprek.yaml",
         "personas/oma-truus.yaml",
+        "sociale-kaart.yaml",
     ]
+    # the folder had no kaart: the shipped one is copied, and the author is told where it is
+    shipped = (default_content_root() / "sociale-kaart.yaml").read_bytes()
+    assert (root / "sociale-kaart.yaml").read_bytes() == shipped
+    assert "sociale kaart" in out and str(root / "sociale-kaart.yaml") in out
     assert "# " in (root / "personas/oma-truus.yaml").read_text(encoding="utf-8")
     code, out, _ = run_cli(capsys, "check", "--strict", "--content", str(root))
     assert code == 0, out
@@ -210,3 +215,12 @@ def test_an_unreadable_persona_is_the_only_error_and_nothing_crashes(
     for args in (("test",), ("test", "--explore"), ("test", "--random", "3")):
         code, out, err = run_cli(capsys, *args, "--content", str(root), "--out", str(tmp_path))
         assert code == 1 and "Traceback" not in err and "onverwachte fout" not in err
+
+
+def test_new_persona_keeps_a_kaart_the_folder_already_has(tmp_path: Path, capsys) -> None:
+    root = tmp_path / "inhoud"
+    root.mkdir()
+    (root / "sociale-kaart.yaml").write_text("# mijn eigen kaart\n", encoding="utf-8")
+    code, out, _ = run_cli(capsys, "new", "persona", "oma-truus", "--content", str(root))
+    assert code == 0 and "sociale kaart" not in out
+    assert (root / "sociale-kaart.yaml").read_text(encoding="utf-8") == "# mijn eigen kaart\n"

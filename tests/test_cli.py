@@ -215,3 +215,27 @@ def test_play_asks_again_after_an_answer_that_is_too_long(mini: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "je antwoord is te lang (2500 tekens)" in result.stdout
     assert "Jij: Hoe gaat het met u?" in result.stdout
+
+
+def test_graph_takes_a_persona_with_one_dialogue(capsys) -> None:
+    by_persona = run_cli(capsys, "graph", "lodewijk")
+    by_dialogue = run_cli(capsys, "graph", "lodewijk-aan-de-deur")
+    assert by_persona[0] == 0 and by_persona == by_dialogue
+    code, _, err = run_cli(capsys, "graph", "lodewij")
+    assert code == 1 and "Bedoelde je 'lodewijk'?" in err
+
+
+def test_graph_and_play_list_a_personas_dialogues_when_there_are_several(
+    mini: Path, capsys
+) -> None:
+    source = mini / "dialogues" / "henk-kennismaking.yaml"
+    second = source.read_text(encoding="utf-8").replace(
+        "id: henk-kennismaking", "id: henk-tweede", 1
+    )
+    (mini / "dialogues" / "henk-tweede.yaml").write_text(second, encoding="utf-8")
+    for argv in (("graph", "henk"), ("play", "henk")):
+        code, out, err = run_cli(capsys, *argv, "--content", str(mini))
+        assert code == 1 and not out, out
+        assert "henk-kennismaking, henk-tweede" in err and "Kies er een" in err
+    code, out, _ = run_cli(capsys, "graph", "henk-tweede", "--content", str(mini))
+    assert code == 0 and "henk-tweede" in out

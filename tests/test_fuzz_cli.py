@@ -472,4 +472,4 @@ def test_through_a_real_process(tmp_path: Path) -> None:
     (content / "dialogues" / "diep.yaml").write_text("[" * 10_000, encoding="utf-8")
     result = run_process("check", str(content))
     assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr
-    assert "diep.yaml:1:6" in result.stdout and ": fout too-complex" in result.stdout
+    assert "diep.yaml:1:1:" in result.stdout and ": fout too-complex" in result.stdout

@@ -360,3 +360,46 @@ def test_everyday_words_close_to_a_listed_misspelling_are_not_services() -> None
     assert recognise("Ik luisterde naar je", kaart) == ()
     assert recognise("Bel de luisterljn eens", kaart) == ("luisterlijn",)
     assert recognise("Bel de Luistelijn eens", kaart) == ("luisterlijn",)
+
+
+@pytest.fixture
+def anna_without_kaart(tmp_path: Path) -> Path:
+    """Anna's persona, dialogue and playthroughs in a folder of their own, without a kaart."""
+    from tests.conftest import ROOT
+
+    root = tmp_path / "zonder-kaart"
+    for sub, pattern in (("personas", "anna.yaml"), ("dialogues", "anna-*.yaml")):
+        (root / sub).mkdir(parents=True)
+        for path in (ROOT / sub).glob(pattern):
+            (root / sub / path.name).write_bytes(path.read_bytes())
+    return root
+
+
+def test_check_warns_that_services_cannot_work_without_a_kaart(
+    anna_without_kaart: Path, capsys
+) -> None:
+    code, out, _ = run_cli(capsys, "check", "--content", str(anna_without_kaart))
+    assert code == 0, out  # a warning: the content still plays
+    warnings = [line for line in out.splitlines() if "kaart-missing" in line]
+    assert len(warnings) == 2, out  # the persona's services, the dialogue's service routes
+    missing = str(anna_without_kaart / "sociale-kaart.yaml")
+    assert all(missing in line for line in warnings)
+    assert any("anna.yaml" in w and "behoefte" in w for w in warnings)
+    assert any("anna-na-het-ontslag.yaml" in w and "fitting_service" in w for w in warnings)
+    code, out, _ = run_cli(capsys, "check", "--strict", "--content", str(anna_without_kaart))
+    assert code == 1
+
+
+def test_with_a_kaart_there_is_no_such_warning(capsys) -> None:
+    code, out, _ = run_cli(capsys, "check")
+    assert code == 0 and "kaart-missing" not in out
+
+
+def test_test_names_the_playthroughs_that_need_the_kaart(anna_without_kaart: Path, capsys) -> None:
+    code, out, _ = run_cli(capsys, "test", "--content", str(anna_without_kaart))
+    assert code == 1
+    failed = out.count("  FOUT  ")
+    assert failed > 0
+    assert out.count("zonder sociale kaart") == failed  # every failure says why
+    assert "verwacht pad" not in out.lower() and "eerste verschil" not in out.lower()
+    assert f"{failed} playthroughs hangen af van de sociale kaart" in out

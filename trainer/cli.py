@@ -86,7 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="also fail on warnings")
 
     p = sub.add_parser("graph", parents=[common], help="draw a dialogue as Mermaid or Graphviz DOT")
-    p.add_argument("dialogue", metavar="DIALOGUE")
+    p.add_argument(
+        "dialogue", metavar="DIALOGUE", help="a dialogue id, or a persona id with one dialogue"
+    )
     p.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
     p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
 

@@ -32,7 +32,7 @@ from trainer.model import (
     Route,
 )
 from trainer.problems import Problem, did_you_mean
-from trainer.yamlsrc import Located, Path_, load_located, message_params
+from trainer.yamlsrc import Located, Path_, Pos, load_located, message_params
 
 if TYPE_CHECKING:
     from trainer.kaart import Kaart
@@ -194,7 +194,45 @@ def load_content(root: Path) -> Content:
         content.kaart = kaart
         content.files.append(kaart_path(root))
         content.problems.extend(check_references(content.personas, kaart, content.sources))
+    elif not any(p.code in ("kaart-missing", "file-unreadable") for p in problems):
+        content.problems.extend(_kaart_missing(content, kaart_path(root)))
     return content
+
+
+def _kaart_missing(content: Content, kaart_file: Path) -> list[Problem]:
+    """Without a sociale kaart no service is recognised: a need's `services` and a route on
+    `fitting_service` / `wrong_service` / `no_service` cannot work. One warning per file that
+    relies on it, at its first such place, naming the file that is missing."""
+    problems = []
+    for persona in content.personas.values():
+        with_services = [(n, need) for n, need in enumerate(persona.needs) if need.services]
+        if persona.path is None or not with_services:
+            continue
+        name = display_path(persona.path)
+        located = content.sources.get(name)
+        n, need = with_services[0]
+        pos = located.pos(("needs", n, "services")) if located else None
+        what = text("check.kaart-missing.need", need=need.id)
+        problems.append(_kaart_warning(name, pos, kaart_file, what))
+    for dialogue in content.dialogues.values():
+        uses = dialogue.service_routes()
+        if dialogue.path is None or not uses:
+            continue
+        name = display_path(dialogue.path)
+        node, route = uses[0]
+        clause = next(c for c in route.when if c.kind == "service")
+        what = text(
+            "check.kaart-missing.route", node=node.id, condition=clause.source, count=len(uses)
+        )
+        problems.append(_kaart_warning(name, Pos(route.line or 1, 1), kaart_file, what))
+    return problems
+
+
+def _kaart_warning(name: str, pos: Pos | None, kaart_file: Path, what: str) -> Problem:
+    return Problem.make(
+        name, pos.line if pos else 1, pos.col if pos else 1, "warning", "kaart-missing",
+        file=display_path(kaart_file), what=what,
+    )  # fmt: skip
 
 
 def _persona_of_broken(content: Content, dialogue_id: str) -> str | None:

@@ -31,6 +31,7 @@ from trainer.store import (
     Store,
     ensure_trainee,
     route_key,
+    stored_json,
 )
 
 FORMAT = "buurttrainer-sessions"
@@ -103,8 +104,8 @@ def export_lines(
             "updated": summary.updated,
             "finished": summary.finished,
             "outcome": summary.outcome,
-            "opening": json.loads(opening),
-            "turns": [{"created": c, **json.loads(r)} for c, r in turns],
+            "opening": stored_json(opening),
+            "turns": [{"created": c, **stored_json(r)} for c, r in turns],
             "reviews": [r.to_json() for r in reviews_of(store, summary.id)],
         }
         yield _masked(item, masker) if masker else item
@@ -252,7 +253,7 @@ def _refresh(db, item: dict[str, Any]) -> None:
     ).fetchall()
     last = rows[-1]
     counts = [sum(skill in r[2].split() for r in rows) for skill in SKILLS]
-    node = json.loads(last[4])["state_after"]["node"]
+    node = stored_json(last[4])["state_after"]["node"]
     db.execute(
         "UPDATE sessions SET turns = ?, updated = ?, outcome = ?, finished = ?, node = ?,"
         " listening = ?, reciprocity = ?, referral = ? WHERE id = ?",

@@ -7,10 +7,12 @@ the content a trainer edits, and they explain each field where it is used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import shutil
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from trainer.content import ID_PATTERN
+from trainer.content import ID_PATTERN, default_content_root
+from trainer.kaart import kaart_path
 
 PERSONA = """\
 # Een persona: de bewoner die de deelnemer aan de deur spreekt.
@@ -175,6 +177,9 @@ class Scaffold:
     persona: Path
     dialogue: Path
     tests: Path
+    # The shipped sociale kaart, copied into a content folder that had none: the scaffold's
+    # persona names a service, which only a kaart makes recognisable.
+    kaart: Path | None = None
 
     @property
     def files(self) -> tuple[Path, Path, Path]:
@@ -211,4 +216,8 @@ def write(root: Path, persona_id: str) -> Scaffold:
         )
         with path.open("x", encoding="utf-8") as handle:  # "x": fail rather than overwrite
             handle.write(body)
+    kaart = kaart_path(root)
+    if not kaart.exists():
+        shutil.copyfile(kaart_path(default_content_root()), kaart)
+        return replace(scaffold, kaart=kaart)
     return scaffold

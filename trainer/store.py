@@ -118,6 +118,16 @@ class StoreError(RuntimeError):
     """The store cannot be used (corrupt file, unreadable folder, newer schema, ...)."""
 
 
+def stored_json(raw: str | bytes) -> Any:
+    """A JSON record read back from the store. A record that no longer parses is damage that
+    SQLite's own checks did not see (a page cut short, bytes overwritten): it is reported as a
+    damaged store, like SQLite's own errors, not as a bug."""
+    try:
+        return json.loads(raw)
+    except (ValueError, TypeError) as exc:
+        raise sqlite3.DatabaseError(f"a stored record is not valid JSON ({exc})") from exc
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -470,14 +480,14 @@ class Store:
         row = self.db.execute("SELECT opening FROM sessions WHERE id = ?", (session_id,)).fetchone()
         if row is None:
             raise KeyError(session_id)
-        data = json.loads(row[0])
+        data = stored_json(row[0])
         return Opening(State.from_json(data["state"]), data["reply"])
 
     def turns(self, session_id: str) -> list[Turn]:
         rows = self.db.execute(
             "SELECT record FROM turns WHERE session_id = ? ORDER BY idx", (session_id,)
         )
-        return [Turn.from_json(json.loads(r[0])) for r in rows]
+        return [Turn.from_json(stored_json(r[0])) for r in rows]
 
     def current_state(self, session_id: str) -> State:
         """Where a session stands: the last turn's state, or the opening state."""
@@ -486,7 +496,7 @@ class Store:
             (session_id,),
         ).fetchone()
         if row:
-            return State.from_json(json.loads(row[0])["state_after"])
+            return State.from_json(stored_json(row[0])["state_after"])
         return self.opening(session_id).state
 
     def list_sessions(

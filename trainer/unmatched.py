@@ -7,12 +7,11 @@ per node to add routes, choices or training examples.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from trainer.content import Content
 from trainer.model import SKILLS
-from trainer.store import Store
+from trainer.store import Store, stored_json
 
 UNSURE = (0.35, 0.65)  # a skill score in this band: the classifier could go either way
 
@@ -67,7 +66,7 @@ def collect(
         if known is None:
             continue  # the dialogue changed since: nothing to point at
         index = int(route[1:])
-        data = json.loads(record)
+        data = stored_json(record)
         scores = {s: float(v) for s, v in (data.get("scores") or {}).items()}
         reasons = set()
         if index < len(known.routes) and not known.routes[index].when:

@@ -19,6 +19,7 @@ import yaml
 
 from trainer.messages import text
 from trainer.problems import Problem
+from trainer.yamlreasons import dutch_reason, is_too_deep
 
 #: Larger files are refused before parsing (the largest shipped file is under 50 kB): the file
 #: is read in one bounded read, so even an endless special file never gets read whole.
@@ -73,10 +74,11 @@ class Located:
 
 
 class _TooComplex(Exception):
-    def __init__(self, reason: str, mark: yaml.Mark | None) -> None:
+    def __init__(self, reason: str, mark: yaml.Mark | None, *, values: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.mark = mark
+        self.values = values  # too many values (else: too deep)
 
 
 def _too_deep(mark: yaml.Mark | None) -> _TooComplex:
@@ -84,7 +86,7 @@ def _too_deep(mark: yaml.Mark | None) -> _TooComplex:
 
 
 def _too_many(mark: yaml.Mark | None) -> _TooComplex:
-    return _TooComplex(text("reason.too_many_values", limit=MAX_VALUES), mark)
+    return _TooComplex(text("reason.too_many_values", limit=MAX_VALUES), mark, values=True)
 
 
 class _Loader(yaml.SafeLoader):
@@ -92,23 +94,32 @@ class _Loader(yaml.SafeLoader):
 
     PyYAML's scanner gets slower with every open flow level and its composer recurses once per
     level, so 10,000 levels of `[` would take seconds and then overflow the stack; here nesting
-    is refused at MAX_DEPTH while scanning, and the composer stops after MAX_VALUES nodes.
+    is refused at MAX_DEPTH while scanning, and the composer stops after MAX_VALUES nodes. A
+    refused nesting is reported where it starts (the outermost bracket or block of the run), so
+    the author is sent to the place to flatten, not to level 61 somewhere to its right.
     """
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
         self._nodes = 0
+        self._flow_start: yaml.Mark | None = None
+        self._block_start: yaml.Mark | None = None
 
     def fetch_flow_collection_start(self, TokenClass: Any) -> None:
+        if self.flow_level == 0:
+            self._flow_start = self.get_mark()
         if self.flow_level >= MAX_DEPTH:
-            raise _too_deep(self.get_mark())
+            raise _too_deep(self._flow_start)
         super().fetch_flow_collection_start(TokenClass)
 
     def add_indent(self, column: int) -> bool:
+        if not self.indents:  # the outermost block: where the column starts, on this line
+            here = self.get_mark()
+            self._block_start = yaml.Mark(here.name, here.index, here.line, column, None, None)
         added = super().add_indent(column)
         if len(self.indents) > MAX_DEPTH:
-            raise _too_deep(self.get_mark())
+            raise _too_deep(self._block_start)
         return added
 
     def compose_node(self, parent: Any, index: Any) -> Any:
@@ -296,11 +307,16 @@ def _position(source: str, index: int) -> Pos:
 def parse_located(source: str, path: Path, name: str) -> tuple[Located | None, list[Problem]]:
     """Parse YAML `source`; `name` is how problems refer to the file."""
     try:
-        loader = LOADER(source)
         try:
-            root = loader.get_single_node()
-        finally:
-            loader.dispose()
+            root = _compose(LOADER, source)
+        except (yaml.YAMLError, _TooComplex) as fast_error:
+            if LOADER is _Loader or getattr(fast_error, "values", False):
+                raise
+            # libyaml has limits and wordings of its own (it stops at 1,000 levels, with an
+            # English reason): the Python parser, with our limits, says what is wrong and
+            # where, the same with and without libyaml. It runs only on a file that failed.
+            _compose(_Loader, source)
+            raise  # the Python parser accepted it: libyaml's refusal stands
     except _TooComplex as exc:
         pos = _mark_pos(exc.mark)
         return None, [
@@ -312,10 +328,16 @@ def parse_located(source: str, path: Path, name: str) -> tuple[Located | None, l
         return None, [Problem.make(name, pos.line, pos.col, "error", "yaml-syntax", what=what)]
     except yaml.MarkedYAMLError as exc:
         pos = _mark_pos(exc.problem_mark or exc.context_mark)
-        what = _one_line(exc.problem or exc.context or "syntax")
+        if is_too_deep(exc.problem):
+            reason = text("reason.too_deep", limit=MAX_DEPTH)
+            return None, [
+                Problem.make(name, pos.line, pos.col, "error", "too-complex", reason=reason)
+            ]
+        what = dutch_reason(exc.problem or exc.context)
         return None, [Problem.make(name, pos.line, pos.col, "error", "yaml-syntax", what=what)]
     except yaml.YAMLError as exc:
-        return None, [Problem.make(name, 1, 1, "error", "yaml-syntax", what=_one_line(exc))]
+        what = dutch_reason(exc)
+        return None, [Problem.make(name, 1, 1, "error", "yaml-syntax", what=what)]
     located = Located(path=path, data=None, text=source)
     if root is None:
         return None, [Problem.make(name, 1, 1, "error", "empty-file")]
@@ -330,6 +352,14 @@ def parse_located(source: str, path: Path, name: str) -> tuple[Located | None, l
             Problem.make(name, pos.line, pos.col, "error", "too-complex", reason=exc.reason)
         ]
     return located, problems
+
+
+def _compose(loader_class: type, source: str) -> yaml.Node | None:
+    loader = loader_class(source)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
 
 
 def _check_expansion(root: yaml.Node) -> None:
@@ -433,8 +463,7 @@ class _Converter:
         try:
             return self.constructor.construct_object(node)
         except yaml.YAMLError as exc:
-            problem = getattr(exc, "problem", None) or exc
-            return self.failed(node, _one_line(problem))
+            return self.failed(node, dutch_reason(getattr(exc, "problem", None) or exc))
         except (ValueError, OverflowError):
             value = _one_line(node.value)
             value = value if len(value) <= 40 else value[:37] + "..."

@@ -50,11 +50,24 @@ def pick_persona(content: Content, persona_id: str) -> Persona:
     return content.personas[persona_id]
 
 
-def pick_dialogue(content: Content, persona: Persona, dialogue_id: str | None) -> Dialogue:
+def pick_dialogue(
+    content: Content, persona: Persona, dialogue_id: str | None, command: str = "play"
+) -> Dialogue:
+    """The dialogue to play or draw: the one named, or the persona's only one. With several
+    and none named, the choice is the user's: they are listed, with the command to pick one."""
     options = content.dialogues_for(persona.id)
     if dialogue_id is None:
         if not options:
             raise UserError(text("cli.no_dialogue", persona=persona.id))
+        if len(options) > 1:
+            raise UserError(
+                text(
+                    f"cli.several_dialogues.{command}",
+                    persona=persona.id,
+                    known=", ".join(d.id for d in options),
+                    first=options[0].id,
+                )
+            )
         return options[0]
     for dialogue in options:
         if dialogue.id == dialogue_id:

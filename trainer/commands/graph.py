@@ -1,4 +1,4 @@
-"""`buurttrainer graph DIALOGUE`: the dialogue tree as Mermaid or Graphviz DOT."""
+"""`buurttrainer graph DIALOGUE|PERSONA`: the dialogue tree as Mermaid or Graphviz DOT."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from trainer.cli import UserError
-from trainer.commands import load
+from trainer.commands import load, pick_dialogue
 from trainer.graph import render_graph
 from trainer.messages import text
 from trainer.problems import did_you_mean
@@ -15,6 +15,8 @@ from trainer.problems import did_you_mean
 def run(args: argparse.Namespace) -> int:
     content = load(args)
     dialogue = content.dialogues.get(args.dialogue)
+    if dialogue is None and args.dialogue in content.personas:  # a persona: its dialogue
+        dialogue = pick_dialogue(content, content.personas[args.dialogue], None, "graph")
     if dialogue is None:
         if args.dialogue in content.broken:
             raise UserError(text("cli.content_errors"))
@@ -23,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
                 "cli.graph_unknown",
                 dialogue=args.dialogue,
                 known=", ".join(sorted(content.dialogues)) or "-",
-                suggestion=did_you_mean(args.dialogue, content.dialogues),
+                suggestion=did_you_mean(args.dialogue, [*content.dialogues, *content.personas]),
             )
         )
     output = render_graph(dialogue, args.format)

@@ -27,6 +27,8 @@ def run(args: argparse.Namespace) -> int:
     print(text("new.done", id=args.id))
     for path in scaffold.files:
         print(f"  {path}")
+    if scaffold.kaart is not None:
+        print(text("new.kaart", path=scaffold.kaart))
     content_option = f" --content {root}" if args.content else ""
     print(text("new.next", check=f"buurttrainer check{content_option}",
                test=f"buurttrainer test{content_option}"))  # fmt: skip

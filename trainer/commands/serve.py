@@ -14,6 +14,7 @@ host names that cannot be DNS-rebound (loopback names, IP addresses, this comput
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import os
 import shlex
@@ -237,6 +238,41 @@ def check_port(host: str, port: int) -> None:
         raise UserError(text("serve.cannot_bind", host=host, port=port, reason=exc)) from exc
 
 
+#: Seconds a tab's app gets to quit by itself (it saves what is typed) after Ctrl+C, then to
+#: end on SIGTERM, before it is killed. Generous for a loaded 2-core machine, where an app may
+#: take a second or two to wind down; the whole stop stays within about ten seconds.
+QUIT_GRACE = 4.0
+TERM_GRACE = 3.0
+
+
+async def stop_processes(processes: list[Any], quit_all: Any) -> None:
+    """End every app process: ask each to quit (`quit_all`), then SIGTERM what is left, then
+    SIGKILL. Each app runs in a process group of its own (so a terminal's Ctrl+C reaches only
+    the server, which ends the apps in order); the signals go to those groups."""
+    import asyncio
+    import signal
+
+    async def settle(seconds: float) -> list[Any]:
+        waiting = [p for p in processes if p.returncode is None]
+        if waiting:
+            await asyncio.wait([asyncio.ensure_future(p.wait()) for p in waiting], timeout=seconds)
+        return [p for p in processes if p.returncode is None]
+
+    with contextlib.suppress(TimeoutError, OSError):
+        await asyncio.wait_for(quit_all(), timeout=QUIT_GRACE)
+    left = await settle(QUIT_GRACE)
+    for signum, grace in ((signal.SIGTERM, TERM_GRACE), (signal.SIGKILL, TERM_GRACE)):
+        for process in left:
+            try:
+                os.killpg(process.pid, signum)
+            except (ProcessLookupError, PermissionError):
+                with contextlib.suppress(ProcessLookupError):
+                    process.send_signal(signum)
+        left = await settle(grace)
+        if not left:
+            return
+
+
 def make_server(command: str, host: str, port: int, remote: bool, data: Path) -> Any:
     """A textual-serve Server for `command` with this program's page and access checks."""
     import asyncio
@@ -244,7 +280,31 @@ def make_server(command: str, host: str, port: int, remote: bool, data: Path) ->
     import aiohttp_jinja2
     import jinja2
     from aiohttp import web
-    from textual_serve.server import Server, to_int
+    from textual_serve.app_service import AppService
+    from textual_serve.server import Server, log, to_int
+
+    class TabApp(AppService):
+        """One tab's app process, started in a process group of its own and remembered by
+        the server, so that stopping the server can end it (textual-serve forgets it)."""
+
+        def __init__(self, *args: Any, processes: set[Any], **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.processes = processes
+
+        async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
+            environment = self._build_environment(width=width, height=height)
+            self._process = process = await asyncio.create_subprocess_shell(
+                self.command,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env=environment,
+                start_new_session=os.name != "nt",
+            )
+            self.processes.add(process)
+            assert process.stdin is not None
+            self._stdin = process.stdin
+            return process
 
     class BuurttrainerServer(Server):
         def __init__(self) -> None:
@@ -252,6 +312,8 @@ def make_server(command: str, host: str, port: int, remote: bool, data: Path) ->
             self.remote = remote
             self.names = own_host_names() if remote else set()
             self.tabs: set[asyncio.Task] = set()
+            self.apps: set[TabApp] = set()
+            self.processes: set[Any] = set()
 
         def initialize_logging(self) -> None:
             super().initialize_logging()
@@ -306,24 +368,60 @@ def make_server(command: str, host: str, port: int, remote: bool, data: Path) ->
             return response
 
         async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
-            """Refuse a WebSocket from another site's page (cross-site WebSocket hijacking)."""
+            """One tab: its app process, fed from the browser's WebSocket (textual-serve's
+            own, with the process kept track of). A WebSocket from another site's page is
+            refused (cross-site WebSocket hijacking)."""
             if not origin_matches(request.headers.get("Origin"), request.scheme, request.host):
                 return web.Response(status=403, text="Forbidden\n")
             tab = asyncio.current_task()
             if tab is not None:
                 self.tabs.add(tab)
+            websocket = web.WebSocketResponse(heartbeat=15)
+            width = to_int(request.query.get("width", "80"), 80)
+            height = to_int(request.query.get("height", "24"), 24)
+            service: TabApp | None = None
             try:
-                return await super().handle_websocket(request)
+                await websocket.prepare(request)
+                service = TabApp(
+                    self.command,
+                    write_bytes=websocket.send_bytes,
+                    write_str=websocket.send_str,
+                    close=websocket.close,
+                    download_manager=self.download_manager,
+                    debug=self.debug,
+                    processes=self.processes,
+                )
+                self.apps.add(service)
+                await service.start(width, height)
+                await self._process_messages(websocket, service)
+            except asyncio.CancelledError:
+                await websocket.close()
+            except Exception as error:
+                log.exception(error)
             finally:
                 self.tabs.discard(tab)  # type: ignore[arg-type]
+                if service is not None:
+                    self.apps.discard(service)
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(service.stop(), timeout=QUIT_GRACE)
+            return websocket
+
+        async def quit_apps(self) -> None:
+            """Ask every tab's app to quit, as closing the tab would."""
+            await asyncio.gather(
+                *(app.send_meta({"type": "quit"}) for app in list(self.apps)),
+                return_exceptions=True,
+            )
 
         async def on_shutdown(self, app: web.Application) -> None:
-            """Ctrl+C: end every tab's app now (each saves as it goes), rather than wait for
-            the browsers to hang up."""
+            """Ctrl+C or SIGTERM: end every tab's app now, in order (quit, so it saves what
+            is typed; then SIGTERM; then SIGKILL), rather than wait for the browsers to hang
+            up; then the tabs' connections."""
+            await stop_processes(list(self.processes), self.quit_apps)
             tabs = list(self.tabs)
             for tab in tabs:
                 tab.cancel()
-            await asyncio.gather(*tabs, return_exceptions=True)
+            await asyncio.wait_for(asyncio.gather(*tabs, return_exceptions=True), TERM_GRACE)
 
         async def on_startup(self, app: web.Application) -> None:
             shown = f"[{host}]" if ":" in host else host

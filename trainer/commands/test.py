@@ -14,7 +14,7 @@ from trainer.cli import UserError
 from trainer.commands import load
 from trainer.content import Content
 from trainer.engine import Scorer
-from trainer.messages import text
+from trainer.messages import counted, text
 from trainer.model import Dialogue
 from trainer.playthrough import PlaythroughResult, load_playthroughs, run_playthrough
 
@@ -72,6 +72,28 @@ def _report_failure(result: PlaythroughResult) -> None:
         )
 
 
+def _kaart_file(content: Content) -> str:
+    from trainer.content import display_path
+    from trainer.kaart import kaart_path
+
+    return display_path(kaart_path(content.root))
+
+
+def _needs_kaart(content: Content, dialogue: Dialogue, result: PlaythroughResult) -> str:
+    """Why a failed playthrough could not pass, when that is a missing sociale kaart: its path
+    (expected or taken) passes a node whose routes look at the service named. '' otherwise."""
+    if content.kaart is not None:
+        return ""
+    passed = set(result.playthrough.path or ()) | set(result.path)
+    for node, route in dialogue.service_routes():
+        if node.id in passed:
+            clause = next(c for c in route.when if c.kind == "service")
+            return text(
+                "test.needs_kaart", node=node.id, condition=clause.source, file=_kaart_file(content)
+            )
+    return ""
+
+
 def run(args: argparse.Namespace) -> int:
     from trainer.testing import Coverage
 
@@ -82,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
     for problem in errors:
         print(problem.render())
     failed = len(errors)
+    needs_kaart = 0
     coverage: dict[str, Coverage] = {}
     for path in _files(args, content):
         playthroughs, problems = load_playthroughs(path, content)
@@ -101,7 +124,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {mark}  {playthrough.name}")
             if not result.passed:
                 failed += 1
-                _report_failure(result)
+                needs = _needs_kaart(content, dialogue, result)
+                if needs:
+                    needs_kaart += 1
+                    print("        " + needs)
+                else:
+                    _report_failure(result)
     for dialogue_id, cover in sorted(coverage.items()):
         dialogue = cover.dialogue
         print(
@@ -131,6 +159,8 @@ def run(args: argparse.Namespace) -> int:
         failed += sum(_explore(content, d, Path(args.out)) for d in chosen)
     if args.random:
         failed += sum(_random(content, d, args.random, args.seed, Path(args.out)) for d in chosen)
+    if needs_kaart:
+        print(counted("test.needs_kaart_summary", needs_kaart, file=_kaart_file(content)))
     print(text("test.summary_failed", count=failed) if failed else text("test.summary_ok"))
     return 1 if failed else 0
 

@@ -7,6 +7,7 @@ moment it is computed, so neither a crash nor quitting loses an answer.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
 from rich.text import Text
@@ -44,6 +45,7 @@ class TalkScreen(Screen[None]):
         super().__init__()
         self.conversation = conversation
         self.busy = False
+        self.typed: str | None = None  # what the input holds, kept for on_unmount
 
     # ------------------------------------------------------------------ layout
 
@@ -85,6 +87,21 @@ class TalkScreen(Screen[None]):
         if draft:
             self.query_one("#answer", Input).value = draft
         self._prepare_answer()
+
+    def on_unmount(self) -> None:
+        """Leaving in any way (Esc, quitting, a browser tab closed or its server stopped)
+        keeps what was typed but not yet sent, as the draft the next visit shows. While an
+        answer is being scored its draft was saved on Enter already."""
+        if self.busy or self.conversation.ended or self.typed is None:
+            return
+        with contextlib.suppress(Exception):  # leaving must never fail on a full disk
+            if self.typed.strip() or self.conversation.draft():
+                self.conversation.save_draft(self.typed)
+
+    @on(Input.Changed, "#answer")
+    def remember_typed(self, event: Input.Changed) -> None:
+        """What is typed, for on_unmount (by then the input is gone)."""
+        self.typed = event.value
 
     def _turn_widgets(self, turn: Turn) -> list:
         widgets = [TraineeLine(turn.answer), CoachNote(turn)]
