@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from trainer.app.main import BuurttrainerApp
-from trainer.content import default_content_root, load_content
-from trainer.store import Store, data_dir
+from trainer.content.loader import default_content_root, load_content
+from trainer.store.database import Store, data_dir
 
 
 async def main() -> str:

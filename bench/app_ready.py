@@ -17,8 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from trainer.app.main import BuurttrainerApp
 from trainer.app.screens.welcome import WelcomeScreen
-from trainer.content import default_content_root, load_content
-from trainer.store import Store, data_dir
+from trainer.content.loader import default_content_root, load_content
+from trainer.store.database import Store, data_dir
 
 
 class TimedApp(BuurttrainerApp):

@@ -275,7 +275,7 @@ def time_check(root: Path) -> tuple[float, float, int, str]:
     import io
 
     # Everything `check` imports lazily is imported first: the figure is the checking.
-    import trainer.checks  # noqa: F401  (what load_content imports lazily)
+    import trainer.content.checks  # noqa: F401  (what load_content imports lazily)
     from trainer.commands.check import run
 
     # --strict only changes the exit code (warnings fail too): proof the content is clean.

@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from trainer.reviews import reviews_of  # noqa: E402
-from trainer.store import DB_NAME, SessionQuery, Store  # noqa: E402
+from trainer.store.database import DB_NAME, SessionQuery, Store  # noqa: E402
+from trainer.store.reviews import reviews_of  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache" / "review-100k"
 SESSIONS = 100_000

@@ -167,11 +167,11 @@ def app_memory(env: dict[str, str], runs: int) -> float:
 def report_200() -> float:
     """Milliseconds to render the HTML report of a 200-turn session (templates already compiled)."""
     from bench.review_scale import median_ms
-    from trainer.content import load_content
-    from trainer.conversation import Conversation
-    from trainer.engine import Answer, FixedScorer
+    from trainer.content.loader import load_content
+    from trainer.engine.step import Answer, FixedScorer
     from trainer.reports import session_report
-    from trainer.store import Store
+    from trainer.sessions.conversation import Conversation
+    from trainer.store.database import Store
 
     content = load_content(ROOT / "tests" / "fixtures" / "mini")
     with Store(Path(tempfile.mkdtemp(prefix="bt-bench-report-"))) as store:
@@ -185,12 +185,12 @@ def report_200() -> float:
 
 
 def scoring_rows() -> list[Row]:
-    from trainer.content import default_content_root, load_content
-    from trainer.conversation import Conversation
-    from trainer.engine import Answer
+    from trainer.content.loader import default_content_root, load_content
+    from trainer.engine.step import Answer
     from trainer.scoring.corpus import training_examples
     from trainer.scoring.loader import load_model
-    from trainer.store import Store
+    from trainer.sessions.conversation import Conversation
+    from trainer.store.database import Store
 
     model = load_model(default_content_root())
     texts = [e.text for e in training_examples()][:500] or ["Hoe is dat voor u?"]

@@ -39,10 +39,10 @@ MAX_TURNS = 40  # a session that loops this long is cut off
 
 def _pool(store, content):
     """Sessions played with the real classifier: [(persona, dialogue, [turns])]."""
-    from trainer.conversation import Conversation
-    from trainer.engine import Answer
+    from trainer.engine.step import Answer
     from trainer.scoring import default_scorer
     from trainer.scoring.corpus import training_examples
+    from trainer.sessions.conversation import Conversation
 
     scorer = default_scorer(content.root).explaining()
     answers = itertools.cycle([e.text for e in training_examples()][:400])
@@ -63,9 +63,9 @@ def _pool(store, content):
 def measure(batches: int = BATCHES) -> dict[str, float]:
     """Medians over batches: turns/s recorded, typed answers/s (draft + turn), bare commits/s;
     the median ratio of recorded turns to bare commits in the same round; the record size."""
-    from trainer.content import default_content_root, load_content
-    from trainer.conversation import Conversation
-    from trainer.store import Store
+    from trainer.content.loader import default_content_root, load_content
+    from trainer.sessions.conversation import Conversation
+    from trainer.store.database import Store
 
     content = load_content(default_content_root())
     folder = Path(tempfile.mkdtemp(prefix="bt-bench-store-"))

@@ -24,10 +24,10 @@ from trainer.app.screens.picker import PickerScreen
 from trainer.app.screens.progress import ProgressScreen
 from trainer.app.screens.talk import TalkScreen
 from trainer.app.screens.welcome import WelcomeScreen
-from trainer.content import Content, load_content
-from trainer.engine import Assessment, fixed_assessment
-from trainer.playthrough import Playthrough, load_playthroughs
-from trainer.store import Store
+from trainer.content.loader import Content, load_content
+from trainer.engine.playthrough import Playthrough, load_playthroughs
+from trainer.engine.step import Assessment, fixed_assessment
+from trainer.store.database import Store
 
 ANNA_TESTS = ROOT / "dialogues" / "anna-na-het-ontslag.tests.yaml"
 
@@ -298,7 +298,7 @@ def test_answer_typed_while_the_classifier_loads_is_kept(data_dir: Path) -> None
 def test_draft_is_offered_again_on_resume(data_dir: Path) -> None:
     content = load_content(MINI)
     store = Store(data_dir)
-    from trainer.conversation import Conversation
+    from trainer.sessions.conversation import Conversation
 
     conversation = Conversation.start(
         store, content.personas["henk"], content.dialogues["henk-kennismaking"], "Sanne"

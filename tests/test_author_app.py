@@ -10,7 +10,7 @@ from textual.widgets import Input, OptionList, Static
 
 from tests.test_app import ScriptScorer, make_app, run, settle, wait_until
 from trainer.app.screens.author import AuthorScreen
-from trainer.content import load_content
+from trainer.content.loader import load_content
 
 
 def author_app(root: Path, data: Path):

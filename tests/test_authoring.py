@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
-from trainer.content import default_content_root, load_content
-from trainer.testing import explore, random_runs
+from trainer.content.loader import default_content_root, load_content
+from trainer.engine.explorer import explore, random_runs
 
 SHIPPED = load_content(default_content_root())
 
@@ -162,9 +162,9 @@ def test_unmatched_lists_fallback_and_unsure_answers_per_node(data_dir: Path, ca
     import json
 
     from tests.conftest import MINI
-    from trainer.conversation import Conversation
-    from trainer.engine import Answer, Assessment, FixedScorer
-    from trainer.store import Store
+    from trainer.engine.step import Answer, Assessment, FixedScorer
+    from trainer.sessions.conversation import Conversation
+    from trainer.store.database import Store
 
     class Unsure:
         def assess(self, text: str) -> Assessment:

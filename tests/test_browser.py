@@ -31,8 +31,8 @@ import pytest
 
 from tests.conftest import MINI, ROOT
 from trainer.messages import text
-from trainer.passwords import set_password
-from trainer.store import SessionSummary, Store
+from trainer.store.database import SessionSummary, Store
+from trainer.web.passwords import set_password
 
 SHOTS = Path("/tmp/browser-shots")
 PASSWORD = "trainer-wachtwoord-1"

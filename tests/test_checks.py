@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
-from trainer.content import load_content
+from trainer.content.loader import load_content
 
 DIALOGUE = "dialogues/henk-kennismaking.yaml"
 PERSONA = "personas/henk.yaml"

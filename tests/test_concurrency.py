@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import ROOT
-from trainer.store import Store
+from trainer.store.database import Store
 
 WRITERS = 8
 TURNS = 500
@@ -19,10 +19,10 @@ WRITER = """
 import sys
 from dataclasses import replace
 from pathlib import Path
-from trainer.content import load_content
-from trainer.conversation import Conversation
-from trainer.engine import Answer
-from trainer.store import Store
+from trainer.content.loader import load_content
+from trainer.sessions.conversation import Conversation
+from trainer.engine.step import Answer
+from trainer.store.database import Store
 
 content = load_content(Path(sys.argv[2]))
 store = Store(Path(sys.argv[1]))

@@ -12,8 +12,8 @@ import pytest
 
 from tests.conftest import MINI, run_cli
 from trainer.commands.check import collect
-from trainer.content import default_content_root, load_content
-from trainer.playthrough import load_playthroughs, run_playthrough
+from trainer.content.loader import default_content_root, load_content
+from trainer.engine.playthrough import load_playthroughs, run_playthrough
 from trainer.scoring import default_scorer
 
 SHIPPED = default_content_root()

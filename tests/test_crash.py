@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, run_process
-from trainer.store import DB_NAME, Store
+from trainer.store.database import DB_NAME, Store
 
 # A shipped playthrough: "luisteren en dan een ruil met Ria", eight picked answers.
 ANSWERS = [1, 1, 1, 1, 1, 1, 1, 2]
@@ -108,7 +108,7 @@ APP_DRIVER = """
 import asyncio, sys
 from pathlib import Path
 from tests.test_app import make_app, open_persona, settle, _picker_position
-from trainer.content import load_content
+from trainer.content.loader import load_content
 from tests.conftest import ROOT
 
 async def main():
@@ -146,8 +146,8 @@ def test_the_app_killed_at_a_random_moment_loses_nothing(seed: int, data_dir: Pa
 
 def test_a_typed_answer_survives_a_kill_before_it_is_scored(mini: Path, data_dir: Path) -> None:
     """The draft is stored before scoring starts; after a kill the app offers it again."""
-    from trainer.content import load_content
-    from trainer.conversation import Conversation
+    from trainer.content.loader import load_content
+    from trainer.sessions.conversation import Conversation
 
     content = load_content(mini)
     with Store(data_dir) as store:
@@ -158,7 +158,7 @@ def test_a_typed_answer_survives_a_kill_before_it_is_scored(mini: Path, data_dir
     driver = (
         "import os, signal, sys\n"
         "from pathlib import Path\n"
-        "from trainer.store import Store\n"
+        "from trainer.store.database import Store\n"
         "store = Store(Path(sys.argv[1]))\n"
         "store.save_draft(sys.argv[2], 'Wat fijn dat u opendoet. Hoe gaat het?')\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"

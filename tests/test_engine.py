@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MINI
-from trainer.content import load_content
-from trainer.engine import Answer, EngineError, FixedScorer, State, Turn, opening, step
+from trainer.content.loader import load_content
+from trainer.engine.step import Answer, EngineError, FixedScorer, State, Turn, opening, step
 
 
 @pytest.fixture(scope="module")
@@ -121,11 +121,11 @@ def test_core_does_not_import_textual() -> None:
     import sys
 
     code = (
-        "import sys, trainer.content, trainer.checks, trainer.engine, trainer.store, "
-        "trainer.playthrough, trainer.graph, trainer.conversation, trainer.progress, "
-        "trainer.scoring.keywords, trainer.scoring.model, trainer.scoring.loader, "
-        "trainer.reviews, trainer.cohort, trainer.exchange, trainer.files, trainer.reports, "
-        "trainer.app.exports, trainer.preview, trainer.unmatched, trainer.testing, trainer.scaffold; "
+        "import sys, trainer.content.loader, trainer.content.checks, trainer.engine.step, trainer.store.database, "
+        "trainer.engine.playthrough, trainer.content.graph, trainer.sessions.conversation, trainer.sessions.progress, "
+        "trainer.scoring.keywords, trainer.scoring.classifier, trainer.scoring.loader, "
+        "trainer.store.reviews, trainer.sessions.cohort, trainer.store.exchange, trainer.files, trainer.reports, "
+        "trainer.app.exports, trainer.engine.preview, trainer.sessions.unmatched, trainer.engine.explorer, trainer.content.scaffold; "
         "bad = [m for m in ('textual', 'sklearn') if m in sys.modules]; "
         "print(bad); sys.exit(1 if 'textual' in bad else 0)"
     )

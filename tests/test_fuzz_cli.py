@@ -46,10 +46,10 @@ from hypothesis import strategies as st
 from tests.conftest import MINI, run_cli, run_process
 from tests.fuzzing import fuzz
 from trainer.cli import build_parser
-from trainer.content import load_content
-from trainer.conversation import Conversation
-from trainer.engine import Answer, FixedScorer
-from trainer.store import DB_NAME, Store
+from trainer.content.loader import load_content
+from trainer.engine.step import Answer, FixedScorer
+from trainer.sessions.conversation import Conversation
+from trainer.store.database import DB_NAME, Store
 
 
 def assert_clear_error(code: int, err: str) -> None:

@@ -58,12 +58,12 @@ from hypothesis import strategies as st
 from tests.conftest import ROOT
 from tests.fuzzing import fuzz
 from trainer.commands.check import collect
-from trainer.content import Content, display_path
-from trainer.engine import Answer, EngineError, FixedScorer, opening, step
+from trainer.content.diagnostics import Problem
+from trainer.content.loader import Content, display_path
+from trainer.content.located import MAX_DEPTH, MAX_FILE_BYTES, MAX_VALUES
+from trainer.content.model import SKILLS
+from trainer.engine.step import Answer, EngineError, FixedScorer, opening, step
 from trainer.messages import CATALOGUE
-from trainer.model import SKILLS
-from trainer.problems import Problem
-from trainer.yamlsrc import MAX_DEPTH, MAX_FILE_BYTES, MAX_VALUES
 
 CODES = {
     key.removeprefix("check.")
@@ -529,9 +529,9 @@ def test_the_value_cap_stops_the_parser_early(monkeypatch: pytest.MonkeyPatch) -
     reading all of it: with the cap lowered to 1,000, a 2 MB flat list takes milliseconds.
     (At the real cap of MAX_VALUES a file costs ~2 s on a loaded 2-core machine: PyYAML's pure
     Python parser does some 50,000 values a second.)"""
-    import trainer.yamlsrc
+    import trainer.content.located
 
-    monkeypatch.setattr(trainer.yamlsrc, "MAX_VALUES", 1_000)
+    monkeypatch.setattr(trainer.content.located, "MAX_VALUES", 1_000)
     body = "[" + "1," * (MAX_FILE_BYTES // 2 - 2) + "1]"
     with content_root({DIALOGUE_FILE: body}) as root:
         started = time.perf_counter()
@@ -576,7 +576,7 @@ def test_checks_stay_linear_in_a_huge_dialogue(mini: Path) -> None:
     """800 nodes, each with a misspelt target and a flag nobody uses: the checks after parsing
     took 4 s here (a did-you-mean over every node for every target, a search for each flag
     through every node); linear now, they take a fraction of the parsing time."""
-    from trainer.yamlsrc import parse_located
+    from trainer.content.located import parse_located
 
     lines = ["id: reus", "persona: henk", "title: Reus", "start: n0", "nodes:"]
     for i in range(800):

@@ -39,9 +39,9 @@ from hypothesis import strategies as st
 
 from tests.conftest import ROOT
 from tests.fuzzing import fuzz
-from trainer.content import load_content
-from trainer.conversation import Conversation
-from trainer.engine import (
+from trainer.content.loader import load_content
+from trainer.content.model import SKILLS
+from trainer.engine.step import (
     MAX_ANSWER_CHARS,
     Answer,
     EngineError,
@@ -51,8 +51,8 @@ from trainer.engine import (
     opening,
     step,
 )
-from trainer.model import SKILLS
-from trainer.store import Store
+from trainer.sessions.conversation import Conversation
+from trainer.store.database import Store
 
 DIALOGUES = ("anna-na-het-ontslag", "lodewijk-aan-de-deur")
 
@@ -282,7 +282,7 @@ def test_a_line_that_fails_in_play_is_an_engine_error() -> None:
     from dataclasses import replace
 
     from tests.conftest import MINI
-    from trainer.engine import say
+    from trainer.engine.step import say
 
     content = load_content(MINI)
     dialogue, persona = content.dialogues["henk-kennismaking"], content.personas["henk"]

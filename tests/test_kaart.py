@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MINI, run_cli
-from trainer.content import load_content
-from trainer.recognise import find, recognise, words
+from trainer.content.loader import load_content
+from trainer.content.recognise import find, recognise, words
 
 KAART = load_content(MINI).kaart
 
@@ -140,13 +140,13 @@ def _routed_on_services(root: Path) -> None:
 
 
 def test_routes_follow_the_service_named_and_the_turn_keeps_it(mini: Path) -> None:
-    from trainer.engine import Answer, FixedScorer, step
+    from trainer.engine.step import Answer, FixedScorer, step
 
     _routed_on_services(mini)
     content = load_content(mini)
     assert not [p for p in content.problems if p.severity == "error"], content.problems
     dialogue, persona = content.dialogues["henk-kennismaking"], content.personas["henk"]
-    from trainer.engine import opening
+    from trainer.engine.step import opening
 
     state, _ = opening(dialogue, persona, "Sam")
     first = step(dialogue, persona, state, Answer.pick(0), None, "Sam", content.kaart)
@@ -172,7 +172,7 @@ def test_routes_follow_the_service_named_and_the_turn_keeps_it(mini: Path) -> No
 
 
 def test_explore_drives_service_routes_and_replays_them(mini: Path, capsys) -> None:
-    from trainer.testing import explore
+    from trainer.engine.explorer import explore
 
     _routed_on_services(mini)
     content = load_content(mini)
@@ -195,10 +195,10 @@ def test_the_debrief_says_a_referral_went_to_the_wrong_service_and_which_would_f
 
     from tests.test_app import make_app, settle
     from trainer.app.screens.debrief import DebriefScreen
-    from trainer.conversation import Conversation
-    from trainer.engine import Answer, FixedScorer
-    from trainer.referrals import referral_notes
-    from trainer.store import Store
+    from trainer.engine.judging import referral_notes
+    from trainer.engine.step import Answer, FixedScorer
+    from trainer.sessions.conversation import Conversation
+    from trainer.store.database import Store
 
     _routed_on_services(mini)
     content = load_content(mini)
@@ -236,10 +236,10 @@ def test_the_debrief_says_a_referral_went_to_the_wrong_service_and_which_would_f
 
 
 def test_a_referral_before_the_persona_opened_up_is_premature(mini: Path, data_dir: Path) -> None:
-    from trainer.conversation import Conversation
-    from trainer.engine import Answer, FixedScorer
-    from trainer.referrals import referral_notes
-    from trainer.store import Store
+    from trainer.engine.judging import referral_notes
+    from trainer.engine.step import Answer, FixedScorer
+    from trainer.sessions.conversation import Conversation
+    from trainer.store.database import Store
 
     content = load_content(mini)
     persona = content.personas["henk"]
@@ -277,10 +277,10 @@ def _with_need_for_company(root: Path, node_need: str = "knie") -> None:
 def test_the_need_at_stake_decides_what_fits_and_a_neighbour_need_is_not_for_a_professional(
     mini: Path, data_dir: Path
 ) -> None:
-    from trainer.conversation import Conversation
-    from trainer.engine import Answer, FixedScorer
-    from trainer.referrals import referral_lines
-    from trainer.store import Store
+    from trainer.engine.judging import referral_lines
+    from trainer.engine.step import Answer, FixedScorer
+    from trainer.sessions.conversation import Conversation
+    from trainer.store.database import Store
 
     _routed_on_services(mini)
     _with_need_for_company(mini)
@@ -352,7 +352,7 @@ def test_check_names_a_node_need_the_persona_does_not_have(mini: Path, capsys) -
 def test_everyday_words_close_to_a_listed_misspelling_are_not_services() -> None:
     """'luisterljn' is a listed misspelling of the Luisterlijn; 'luisteren' is two edits from
     it. Misspellings match exactly (or as a prefix), only real names match loosely."""
-    from trainer.kaart import load_kaart
+    from trainer.content.kaart import load_kaart
 
     kaart, _ = load_kaart(MINI.parents[2])  # the shipped kaart, at the repository root
     assert kaart is not None

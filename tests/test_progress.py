@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import MINI
-from trainer.cohort import trainee_trends
-from trainer.content import load_content
-from trainer.conversation import Conversation, ConversationError
-from trainer.engine import Answer
-from trainer.progress import best_and_weakest, best_outcomes, session_result
-from trainer.store import Store
+from trainer.content.loader import load_content
+from trainer.engine.step import Answer
+from trainer.sessions.cohort import trainee_trends
+from trainer.sessions.conversation import Conversation, ConversationError
+from trainer.sessions.progress import best_and_weakest, best_outcomes, session_result
+from trainer.store.database import Store
 
 
 def play(store: Store, picks: list[int], trainee: str = "Sanne") -> Conversation:

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
-from trainer.content import load_content
-from trainer.conversation import Conversation
-from trainer.engine import Answer, FixedScorer
-from trainer.reviews import add_comment, correct
-from trainer.store import DB_NAME, Store
+from trainer.content.loader import load_content
+from trainer.engine.step import Answer, FixedScorer
+from trainer.sessions.conversation import Conversation
+from trainer.store.database import DB_NAME, Store
+from trainer.store.reviews import add_comment, correct
 
 
 def _session(store: Store, mini: Path, trainee: str, answer: str, last_played: str) -> str:

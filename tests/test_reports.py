@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MINI, run_cli
-from trainer.content import Content, load_content
-from trainer.conversation import Conversation
-from trainer.engine import Answer, Assessment, FixedScorer
+from trainer.content.loader import Content, load_content
+from trainer.engine.step import Answer, Assessment, FixedScorer
 from trainer.messages import set_language
 from trainer.reports import (
     cohort_report,
@@ -23,8 +22,9 @@ from trainer.reports import (
 )
 from trainer.reports.charts import blocks, line_chart, sparkline
 from trainer.reports.context import cohort_view, duration_text, persona_line
-from trainer.reviews import add_comment, correct
-from trainer.store import Store
+from trainer.sessions.conversation import Conversation
+from trainer.store.database import Store
+from trainer.store.reviews import add_comment, correct
 
 XSS = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"

@@ -15,9 +15,9 @@ from trainer.app.screens.dialogs import LabelDialog, TextDialog
 from trainer.app.screens.review import COLUMNS, PAGE_SIZE, ReviewScreen
 from trainer.app.screens.session_review import SessionReviewScreen, TurnCard
 from trainer.app.screens.welcome import WelcomeScreen
-from trainer.content import load_content
-from trainer.reviews import corrections, reviews_of
-from trainer.store import Store
+from trainer.content.loader import load_content
+from trainer.store.database import Store
+from trainer.store.reviews import corrections, reviews_of
 
 CONTENT = load_content(MINI)
 

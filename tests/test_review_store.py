@@ -13,11 +13,13 @@ import pytest
 
 from tests.conftest import MINI, run_cli
 from tests.test_progress import play as play_conversation
-from trainer.cohort import node_stats, trainee_trends
-from trainer.content import load_content
-from trainer.conversation import Conversation
-from trainer.engine import Answer
-from trainer.exchange import (
+from trainer.content.loader import load_content
+from trainer.engine.step import Answer
+from trainer.scoring.corpus import correction_examples, training_examples
+from trainer.sessions.cohort import node_stats, trainee_trends
+from trainer.sessions.conversation import Conversation
+from trainer.store.database import MIGRATIONS, SessionQuery, Store
+from trainer.store.exchange import (
     ImportFormatError,
     Pseudonymiser,
     export_lines,
@@ -25,9 +27,7 @@ from trainer.exchange import (
     parse_lines,
     write_export,
 )
-from trainer.reviews import add_comment, correct, corrected_labels, corrections, reviews_of
-from trainer.scoring.corpus import correction_examples, training_examples
-from trainer.store import MIGRATIONS, SessionQuery, Store
+from trainer.store.reviews import add_comment, correct, corrected_labels, corrections, reviews_of
 
 
 def play(store: Store, picks: list[int], trainee: str = "Sanne") -> str:

@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 
 from tests.conftest import MINI, ROOT, run_cli, run_process
-from trainer.content import load_content
-from trainer.model import SKILLS
+from trainer.content.loader import load_content
+from trainer.content.model import SKILLS
+from trainer.scoring.classifier import ModelFileError, SkillModel
 from trainer.scoring.corpus import heldout_examples, training_examples
 from trainer.scoring.features import char_wb_ngrams, word_ngrams
 from trainer.scoring.loader import cache_key, load_model
-from trainer.scoring.model import ModelFileError, SkillModel
 from trainer.scoring.pipeline import DEFAULT_VARIANT, VARIANTS, export, fit_sklearn
 
 
@@ -186,7 +186,7 @@ def test_free_text_play_routes_on_the_classifier(mini: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Einde: verbonden met een buur" in result.stdout
     session = json.loads(run_process("sessions", "--format", "json").stdout)[0]
-    from trainer.store import Store, data_dir
+    from trainer.store.database import Store, data_dir
 
     with Store(data_dir(None)) as store:
         turns = store.turns(session["id"])
@@ -235,8 +235,8 @@ def test_shipped_model_on_the_heldout_set() -> None:
 def _one_correction(data: Path):
     """A store with one answer a trainer relabelled as referral; returns its corrections."""
     from tests.test_review_store import play
-    from trainer.reviews import correct, corrections
-    from trainer.store import Store
+    from trainer.store.database import Store
+    from trainer.store.reviews import correct, corrections
 
     with Store(data) as store:
         session = play(store, [0])

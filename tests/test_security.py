@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
-from trainer.content import load_content
-from trainer.store import DB_NAME
+from trainer.content.loader import load_content
+from trainer.store.database import DB_NAME
 
 # Known jinja2 sandbox escapes (SSTI payloads), each of which would create the canary file
 # or show Python internals if it worked.
@@ -54,7 +54,7 @@ def test_a_template_error_at_play_time_is_not_run(mini: Path) -> None:
     """Even unchecked content (the engine renders what it is given) stays in the sandbox."""
     from jinja2.exceptions import SecurityError, UndefinedError
 
-    from trainer.templates import render
+    from trainer.content.templates import render
 
     for payload in ESCAPES[:12]:
         with pytest.raises((SecurityError, UndefinedError, TypeError)):
@@ -101,9 +101,9 @@ def _mode(path: Path) -> int:
 
 
 def test_the_store_its_log_and_folder_are_owner_only(mini: Path, data_dir: Path) -> None:
-    from trainer.conversation import Conversation
-    from trainer.engine import Answer
-    from trainer.store import Store
+    from trainer.engine.step import Answer
+    from trainer.sessions.conversation import Conversation
+    from trainer.store.database import Store
 
     content = load_content(mini)
     with Store(data_dir) as store:

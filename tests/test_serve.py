@@ -19,7 +19,6 @@ from textual.widgets import Input, OptionList, Static
 
 from tests.conftest import MINI, run_cli
 from tests.test_app import ScriptScorer, make_app, run, settle, wait_until
-from trainer import passwords
 from trainer.app.main import BuurttrainerApp
 from trainer.app.screens.author import AuthorScreen
 from trainer.app.screens.dialogs import TraineeDialog
@@ -29,10 +28,11 @@ from trainer.app.screens.progress import ProgressScreen
 from trainer.app.screens.review import ReviewScreen
 from trainer.app.screens.welcome import WelcomeScreen
 from trainer.commands import serve
-from trainer.content import load_content
-from trainer.conversation import Conversation
-from trainer.engine import Answer
-from trainer.store import DB_NAME, Store
+from trainer.content.loader import load_content
+from trainer.engine.step import Answer
+from trainer.sessions.conversation import Conversation
+from trainer.store.database import DB_NAME, Store
+from trainer.web import passwords
 
 CHEAP = {"n": 2**10}  # scrypt cost for tests that are not about the cost
 PASSWORD = "geheim-voor-trainers"

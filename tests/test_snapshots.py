@@ -15,7 +15,7 @@ from textual.widgets import Input
 
 from tests.conftest import MINI
 from tests.test_app import ScriptScorer, make_app, settle
-from trainer.content import load_content
+from trainer.content.loader import load_content
 
 SIZE = (100, 30)
 
@@ -24,7 +24,7 @@ SIZE = (100, 30)
 def _steady(monkeypatch: pytest.MonkeyPatch) -> None:
     """No cursor blink and a fixed clock, so the same screen renders the same every time."""
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
-    monkeypatch.setattr("trainer.store.now", lambda: "2026-11-20T14:30:00+00:00")
+    monkeypatch.setattr("trainer.store.database.now", lambda: "2026-11-20T14:30:00+00:00")
     monkeypatch.setenv("TZ", "UTC")  # dates are shown in local time
     time.tzset()
 
@@ -112,8 +112,8 @@ def test_leave_question(snap_compare, data_dir: Path) -> None:
 
 def _reviewed_store(data_dir: Path) -> None:
     from tests.test_review_store import play
-    from trainer.reviews import add_comment, correct
-    from trainer.store import Store
+    from trainer.store.database import Store
+    from trainer.store.reviews import add_comment, correct
 
     with Store(data_dir) as store:
         play(store, [1], "Kees")

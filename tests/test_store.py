@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MINI
-from trainer.content import load_content
-from trainer.engine import Answer, opening, step
-from trainer.store import SCHEMA_VERSION, Opening, Store, StoreError
+from trainer.content.loader import load_content
+from trainer.engine.step import Answer, opening, step
+from trainer.store.database import SCHEMA_VERSION, Opening, Store, StoreError
 
 
 @pytest.fixture

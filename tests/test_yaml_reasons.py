@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-import trainer.yamlsrc as yamlsrc
+import trainer.content.located as yamlsrc
+from trainer.content.located import MAX_DEPTH, parse_located
+from trainer.content.yaml_reasons import _REASONS, dutch_reason
 from trainer.messages import CATALOGUE, set_language
-from trainer.yamlreasons import _REASONS, dutch_reason
-from trainer.yamlsrc import MAX_DEPTH, parse_located
 
 LOADERS = ["python"] + (["libyaml"] if yaml.__with_libyaml__ else [])
 

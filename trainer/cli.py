@@ -243,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     set_language(lang if lang in LANGUAGES else "nl")
     import sqlite3
 
-    from trainer.store import StoreError
+    from trainer.store.database import StoreError
 
     try:
         if args.command is None:

@@ -9,9 +9,9 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from trainer.content import Content
+from trainer.content.loader import Content
 from trainer.files import write_private
-from trainer.store import Store
+from trainer.store.database import Store
 
 REPORTS_FOLDER = "rapporten"
 

@@ -19,10 +19,10 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from trainer.content import Content
-from trainer.engine import Scorer
+from trainer.content.loader import Content
+from trainer.engine.step import Scorer
 from trainer.messages import text
-from trainer.store import Store
+from trainer.store.database import Store
 
 
 class TraineeChanged(Message):
@@ -48,7 +48,7 @@ def scorer_factory_for(store: Store) -> ScorerFactory:
     """The classifier for this content and the store's trainer corrections: from the cache, or
     fitted now (seconds, in a worker). The corrections are read here, on the UI thread, because
     the store's connection belongs to that thread."""
-    from trainer.reviews import corrections
+    from trainer.store.reviews import corrections
 
     found = corrections(store)
 
@@ -86,7 +86,7 @@ class BuurttrainerApp(App[None]):
         served: bool | None = None,
     ) -> None:
         super().__init__()
-        from trainer.passwords import SERVED_ENV
+        from trainer.web.passwords import SERVED_ENV
 
         # Served in a browser (`buurttrainer serve` sets this in the command it runs for each
         # tab; the browser cannot change it): one store for many trainees, so no remembered

@@ -11,10 +11,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Static
 
-from trainer.engine import Turn
+from trainer.content.model import SKILLS
+from trainer.content.templates import persona_line
+from trainer.engine.step import Turn
 from trainer.messages import text
-from trainer.model import SKILLS
-from trainer.templates import persona_line
 
 # The same colours as the chip classes in app.tcss, for bars drawn as Rich text.
 SKILL_COLOURS = {"listening": "#4f8fe8", "reciprocity": "#2fa66a", "referral": "#d98b1e"}

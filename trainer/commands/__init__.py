@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 
 from trainer.cli import UserError
-from trainer.content import Content, content_root, load_content
+from trainer.content.diagnostics import did_you_mean
+from trainer.content.loader import Content, content_root, load_content
+from trainer.content.model import Dialogue, Persona
 from trainer.messages import text
-from trainer.model import Dialogue, Persona
-from trainer.problems import did_you_mean
 
 
 def load(args: argparse.Namespace) -> Content:
@@ -16,7 +16,7 @@ def load(args: argparse.Namespace) -> Content:
 
 
 def open_store(args: argparse.Namespace):
-    from trainer.store import Store, StoreError, data_dir
+    from trainer.store.database import Store, StoreError, data_dir
 
     folder = data_dir(getattr(args, "data_dir", None))
     try:
@@ -28,8 +28,8 @@ def open_store(args: argparse.Namespace):
 def store_corrections(args: argparse.Namespace) -> list:
     """Trainer corrections from the store, for training the classifier. A store that does not
     exist yet has none; scoring must not create one as a side effect."""
-    from trainer.reviews import corrections
-    from trainer.store import DB_NAME, data_dir
+    from trainer.store.database import DB_NAME, data_dir
+    from trainer.store.reviews import corrections
 
     if not (data_dir(getattr(args, "data_dir", None)) / DB_NAME).exists():
         return []

@@ -7,13 +7,13 @@ import json
 from pathlib import Path
 
 from trainer.commands import load
-from trainer.content import Content, content_root, display_path, load_content
-from trainer.kaart import Kaart
+from trainer.content.diagnostics import Problem
+from trainer.content.kaart import Kaart
+from trainer.content.loader import Content, content_root, display_path, load_content
+from trainer.content.located import MAX_FILE_BYTES
+from trainer.content.model import Dialogue, Persona
+from trainer.engine.playthrough import load_playthroughs
 from trainer.messages import text
-from trainer.model import Dialogue, Persona
-from trainer.playthrough import load_playthroughs
-from trainer.problems import Problem
-from trainer.yamlsrc import MAX_FILE_BYTES
 
 CONTENT_DIRS = ("personas", "dialogues")
 
@@ -51,7 +51,7 @@ PASSED, FAILED = ("connected", "referred"), ("closed", "taken_over")
 def _reach(dialogue: Dialogue, persona: Persona, kaart: Kaart | None) -> dict[str, object] | None:
     """What a trainee can reach: per outcome the trust on arrival, per skill the fewest and
     most answers showing it, and whether the dialogue can be passed and failed at all."""
-    from trainer.testing import explore
+    from trainer.engine.explorer import explore
 
     result = explore(dialogue, persona, kaart=kaart)
     if result.reach is None:  # too many states to walk: say so rather than guess

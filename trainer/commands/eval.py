@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from trainer.content import content_root, load_content
-from trainer.model import SKILLS
+from trainer.content.loader import content_root, load_content
+from trainer.content.model import SKILLS
 
 
 def run(args: argparse.Namespace) -> int:

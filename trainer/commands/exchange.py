@@ -14,7 +14,7 @@ from trainer.messages import text
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from trainer.exchange import export_lines, write_export
+    from trainer.store.exchange import export_lines, write_export
 
     since = parse_since(args.since)
     with open_store(args) as store:
@@ -34,7 +34,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_import(args: argparse.Namespace) -> int:
     """Read and check every file first, so one bad file means nothing is imported at all."""
-    from trainer.exchange import ImportFormatError, import_items, parse_lines
+    from trainer.store.exchange import ImportFormatError, import_items, parse_lines
 
     parsed = []
     for name in args.files:

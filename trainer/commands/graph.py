@@ -7,9 +7,9 @@ from pathlib import Path
 
 from trainer.cli import UserError
 from trainer.commands import load, pick_dialogue
-from trainer.graph import render_graph
+from trainer.content.diagnostics import did_you_mean
+from trainer.content.graph import render_graph
 from trainer.messages import text
-from trainer.problems import did_you_mean
 
 
 def run(args: argparse.Namespace) -> int:

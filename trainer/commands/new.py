@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 
 from trainer.cli import UserError
-from trainer.content import content_root, default_content_root
+from trainer.content.loader import content_root, default_content_root
 from trainer.messages import text
 
 
 def run(args: argparse.Namespace) -> int:
-    from trainer.scaffold import ScaffoldError, write
+    from trainer.content.scaffold import ScaffoldError, write
 
     root = content_root(args.content)
     if root.name == "_content" and root == default_content_root():

@@ -16,12 +16,12 @@ from typing import TextIO
 
 from trainer.cli import UserError
 from trainer.commands import load, open_store, pick_dialogue, pick_persona
-from trainer.content import Content
-from trainer.conversation import Conversation, ConversationError
-from trainer.engine import MAX_ANSWER_CHARS, Answer, EngineError, Scorer, State, Turn
+from trainer.content.loader import Content
+from trainer.content.model import Dialogue, Node, Persona
+from trainer.engine.step import MAX_ANSWER_CHARS, Answer, EngineError, Scorer, State, Turn
 from trainer.messages import text
-from trainer.model import Dialogue, Node, Persona
-from trainer.store import Opening, Store
+from trainer.sessions.conversation import Conversation, ConversationError
+from trainer.store.database import Opening, Store
 
 WIDTH = 78
 DEFAULT_TRAINEE = "gast"
@@ -137,8 +137,8 @@ def _scorer_for(mode: str, content: Content, store: Store | None = None) -> Scor
     playthroughs pass no store: content tests must not change with what a trainer corrected."""
     if mode == "choices":
         return None
-    from trainer.reviews import corrections
     from trainer.scoring import default_scorer
+    from trainer.store.reviews import corrections
 
     return default_scorer(content.root, corrections(store) if store else ()).explaining()
 
@@ -222,7 +222,7 @@ def _resume(args: argparse.Namespace, content: Content, store: Store, trainee: s
 
 
 def _run_script(args: argparse.Namespace, content: Content, store: Store, trainee: str) -> int:
-    from trainer.playthrough import load_playthroughs, run_playthrough
+    from trainer.engine.playthrough import load_playthroughs, run_playthrough
 
     path = Path(args.script)
     if not path.is_file():

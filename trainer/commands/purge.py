@@ -16,7 +16,7 @@ from trainer.messages import counted, text
 
 
 def run(args: argparse.Namespace) -> int:
-    from trainer.store import check_date
+    from trainer.store.database import check_date
 
     try:
         before = check_date(args.before)

@@ -12,14 +12,14 @@ import argparse
 import json
 import sys
 
-from trainer.content import content_root
-from trainer.model import SKILLS
+from trainer.content.loader import content_root
+from trainer.content.model import SKILLS
 
 
 def run(args: argparse.Namespace) -> int:
     from trainer.commands import store_corrections
-    from trainer.kaart import load_kaart
-    from trainer.recognise import recognise
+    from trainer.content.kaart import load_kaart
+    from trainer.content.recognise import recognise
     from trainer.scoring.loader import load_model
 
     root = content_root(args.content)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from trainer.cli import UserError
 from trainer.messages import language, text
-from trainer.passwords import SERVED_ENV
+from trainer.web.passwords import SERVED_ENV
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -438,9 +438,9 @@ def make_server(command: str, host: str, port: int, remote: bool, data: Path) ->
 
 def run(args: argparse.Namespace) -> int:
     from trainer.commands import open_store
-    from trainer.content import content_root
-    from trainer.passwords import has_password
-    from trainer.store import data_dir
+    from trainer.content.loader import content_root
+    from trainer.store.database import data_dir
+    from trainer.web.passwords import has_password
 
     host, port = args.host, args.port
     remote = not is_loopback(host)
@@ -472,8 +472,8 @@ def run_password(args: argparse.Namespace) -> int:
     """`buurttrainer trainer-password`: set the trainer password (twice, hidden; or --stdin)."""
     import getpass
 
-    from trainer.passwords import PasswordError, check_new, set_password
-    from trainer.store import data_dir
+    from trainer.store.database import data_dir
+    from trainer.web.passwords import PasswordError, check_new, set_password
 
     if args.stdin:
         password = sys.stdin.readline().rstrip("\r\n")

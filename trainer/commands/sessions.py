@@ -16,7 +16,7 @@ def parse_since(value: str | None) -> str | None:
         return None
     from datetime import datetime
 
-    from trainer.store import check_date
+    from trainer.store.database import check_date
 
     try:
         return (

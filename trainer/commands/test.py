@@ -12,11 +12,11 @@ from pathlib import Path
 
 from trainer.cli import UserError
 from trainer.commands import load
-from trainer.content import Content
-from trainer.engine import Scorer
+from trainer.content.loader import Content
+from trainer.content.model import Dialogue
+from trainer.engine.playthrough import PlaythroughResult, load_playthroughs, run_playthrough
+from trainer.engine.step import Scorer
 from trainer.messages import counted, text
-from trainer.model import Dialogue
-from trainer.playthrough import PlaythroughResult, load_playthroughs, run_playthrough
 
 
 def _files(args: argparse.Namespace, content: Content) -> list[Path]:
@@ -73,8 +73,8 @@ def _report_failure(result: PlaythroughResult) -> None:
 
 
 def _kaart_file(content: Content) -> str:
-    from trainer.content import display_path
-    from trainer.kaart import kaart_path
+    from trainer.content.kaart import kaart_path
+    from trainer.content.loader import display_path
 
     return display_path(kaart_path(content.root))
 
@@ -95,7 +95,7 @@ def _needs_kaart(content: Content, dialogue: Dialogue, result: PlaythroughResult
 
 
 def run(args: argparse.Namespace) -> int:
-    from trainer.testing import Coverage
+    from trainer.engine.explorer import Coverage
 
     content = load(args)
     scorer = _LazyScorer(content)
@@ -167,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _explore(content: Content, dialogue: Dialogue, out: Path) -> int:
     """Exhaustive walk of one dialogue; returns the number of problems found."""
-    from trainer.testing import (
+    from trainer.engine.explorer import (
         explore,
         playthrough_file,
         replay_path,
@@ -202,7 +202,7 @@ def _explore(content: Content, dialogue: Dialogue, out: Path) -> int:
 
 
 def _random(content: Content, dialogue: Dialogue, count: int, seed: int, out: Path) -> int:
-    from trainer.testing import playthrough_file, random_runs, write_playthrough
+    from trainer.engine.explorer import playthrough_file, random_runs, write_playthrough
 
     runs = random_runs(
         dialogue, content.personas[dialogue.persona], count, seed, kaart=content.kaart

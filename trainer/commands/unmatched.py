@@ -11,7 +11,7 @@ from trainer.messages import text
 
 
 def run(args: argparse.Namespace) -> int:
-    from trainer.unmatched import collect
+    from trainer.sessions.unmatched import collect
 
     content = load(args)
     missing = [p for p in content.problems if p.code == "no-content"]

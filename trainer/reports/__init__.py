@@ -17,10 +17,10 @@ from typing import Literal
 
 import jinja2
 
-from trainer.content import Content
+from trainer.content.loader import Content
 from trainer.messages import language, text
 from trainer.reports.context import cohort_view, session_view, trainee_view
-from trainer.store import Store
+from trainer.store.database import Store
 
 Format = Literal["html", "md"]
 FORMATS: tuple[str, ...] = ("html", "md")

@@ -11,7 +11,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from trainer.cohort import (
+from trainer.content.loader import Content
+from trainer.content.model import SKILLS, Dialogue
+from trainer.content.templates import Segment, persona_line
+from trainer.engine.judging import referral_lines
+from trainer.engine.step import Turn
+from trainer.messages import text
+from trainer.reports.charts import LineChart, Sparkline, blocks, line_chart, percent, sparkline
+from trainer.sessions.cohort import (
     STALL_SHARE,
     NodeStat,
     node_stats,
@@ -19,16 +26,9 @@ from trainer.cohort import (
     skill_totals,
     trainee_trends,
 )
-from trainer.content import Content
-from trainer.engine import Turn
-from trainer.messages import text
-from trainer.model import SKILLS, Dialogue
-from trainer.progress import best_outcomes, outcome_rank, skill_results
-from trainer.referrals import referral_lines
-from trainer.reports.charts import LineChart, Sparkline, blocks, line_chart, percent, sparkline
-from trainer.reviews import COMMENT, Review, corrected_labels, reviews_of
-from trainer.store import SessionSummary, Store, check_date
-from trainer.templates import Segment, persona_line
+from trainer.sessions.progress import best_outcomes, outcome_rank, skill_results
+from trainer.store.database import SessionSummary, Store, check_date
+from trainer.store.reviews import COMMENT, Review, corrected_labels, reviews_of
 
 # ---------------------------------------------------------------------------- small pieces
 

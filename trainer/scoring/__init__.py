@@ -1,7 +1,7 @@
 """Scoring: which skills a free-text answer shows.
 
 `keywords` is the transparent baseline; the scikit-learn classifier builds on the same
-`Scorer` protocol (trainer.engine), so the engine and the UI never know which one they use.
+`Scorer` protocol (trainer.engine.step), so the engine and the UI never know which one they use.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from trainer.scoring.model import SkillModel
+    from trainer.scoring.classifier import SkillModel
 
 
 def default_scorer(content_root: Path | None = None, corrections: Sequence = ()) -> SkillModel:
     """The classifier for this content and these trainer corrections (cached, or fitted from
     the corpus on first use)."""
-    from trainer.content import default_content_root
+    from trainer.content.loader import default_content_root
     from trainer.scoring.loader import load_model
 
     return load_model(content_root or default_content_root(), corrections=corrections)

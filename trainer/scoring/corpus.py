@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from trainer.model import SKILLS
+from trainer.content.model import SKILLS
 
 COLUMNS = ("text", "labels", "group", "persona", "kind")
 
@@ -116,7 +116,7 @@ def dialogue_examples(content) -> list[Example]:
 
 
 def correction_examples(corrections: Iterable) -> list[Example]:
-    """Trainer corrections (`trainer.reviews.Correction`) as labelled answers; each answer is its
+    """Trainer corrections (`trainer.store.reviews.Correction`) as labelled answers; each answer is its
     own group, so cross-validation never sees the same text on both sides of a fold."""
     return [
         Example(

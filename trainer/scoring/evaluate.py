@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from trainer.model import SKILLS
+from trainer.content.model import SKILLS
 from trainer.scoring.corpus import Example
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from trainer.engine import Assessment
-from trainer.model import SKILLS
+from trainer.content.model import SKILLS
+from trainer.engine.step import Assessment
 
 KEYWORDS: dict[str, tuple[str, ...]] = {
     "listening": (

@@ -15,9 +15,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from trainer import __version__
-from trainer.content import dialogue_files
+from trainer.content.loader import dialogue_files
+from trainer.scoring.classifier import ModelFileError, SkillModel
 from trainer.scoring.corpus import correction_examples, fingerprint, training_files
-from trainer.scoring.model import ModelFileError, SkillModel
 
 LIBRARIES = ("scikit-learn", "numpy", "scipy")
 
@@ -62,7 +62,7 @@ def load_model(
     content_root: Path, variant: str | None = None, corrections: Sequence = ()
 ) -> SkillModel:
     """The cached model for this content, corpus and corrections, fitting and caching it if
-    needed. `corrections` are `trainer.reviews.Correction`s from the session store."""
+    needed. `corrections` are `trainer.store.reviews.Correction`s from the session store."""
     from trainer.scoring.pipeline import DEFAULT_VARIANT
 
     variant = variant or DEFAULT_VARIANT
@@ -81,7 +81,7 @@ def load_model(
 def fit_model(
     content_root: Path, variant: str, version_label: str, corrections: Sequence = ()
 ) -> SkillModel:
-    from trainer.content import load_content
+    from trainer.content.loader import load_content
     from trainer.scoring.corpus import training_examples
     from trainer.scoring.pipeline import train
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trainer.model import SKILLS
+from trainer.content.model import SKILLS
+from trainer.scoring.classifier import SkillModel
 from trainer.scoring.corpus import Example
 from trainer.scoring.features import CHAR_NGRAMS, TOKEN_PATTERN, WORD_NGRAMS
-from trainer.scoring.model import SkillModel
 
 CV_FOLDS = 5
 CALIBRATION_FOLDS = 3

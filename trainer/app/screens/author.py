@@ -20,11 +20,11 @@ from textual.widgets import Footer, Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from trainer.app.widgets import persona_text, skill_name
-from trainer.content import Content, load_content
-from trainer.engine import Answer, Assessment, EngineError, State, say, step
+from trainer.content.loader import Content, load_content
+from trainer.content.model import SKILLS, Dialogue
+from trainer.engine.preview import check_routes
+from trainer.engine.step import Answer, Assessment, EngineError, State, say, step
 from trainer.messages import text
-from trainer.model import SKILLS, Dialogue
-from trainer.preview import check_routes
 
 WATCH_SECONDS = 1.0
 
@@ -147,7 +147,7 @@ class AuthorScreen(Screen[None]):
 
     def show_unmatched(self) -> None:
         """What trainees typed here that the dialogue did not foresee: ideas for routes."""
-        from trainer.unmatched import collect
+        from trainer.sessions.unmatched import collect
 
         assert self.state is not None
         found = collect(self.app.store, self.content, self.dialogue_id, self.state.node)[:8]

@@ -23,7 +23,10 @@ from textual.widgets import (
 from textual.worker import Worker, WorkerState
 
 from trainer.app.widgets import SKILL_COLOURS, skill_name
-from trainer.cohort import (
+from trainer.content.model import SKILLS
+from trainer.messages import text
+from trainer.reports.charts import blocks
+from trainer.sessions.cohort import (
     STALL_SHARE,
     NodeStat,
     TraineeTrend,
@@ -31,10 +34,7 @@ from trainer.cohort import (
     route_label,
     trainee_trends,
 )
-from trainer.messages import text
-from trainer.model import SKILLS
-from trainer.reports.charts import blocks
-from trainer.store import Store
+from trainer.store.database import Store
 
 TREND_POINTS = 12  # the last sessions shown per skill
 

@@ -11,10 +11,10 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
 from trainer.app.widgets import CoachNote, SkillBar
-from trainer.conversation import Conversation
+from trainer.engine.judging import referral_lines
 from trainer.messages import text
-from trainer.progress import RatedTurn, session_result
-from trainer.referrals import referral_lines
+from trainer.sessions.conversation import Conversation
+from trainer.sessions.progress import RatedTurn, session_result
 
 
 class DebriefScreen(Screen[None]):

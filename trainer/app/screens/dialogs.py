@@ -10,8 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 
+from trainer.content.model import SKILLS
 from trainer.messages import text
-from trainer.model import SKILLS
 
 
 class ConfirmDialog(ModalScreen[bool]):

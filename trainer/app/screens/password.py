@@ -17,7 +17,7 @@ from textual.widgets import Button, Input, Static
 from textual.worker import Worker, WorkerState
 
 from trainer.messages import text
-from trainer.passwords import check_password, has_password
+from trainer.web.passwords import check_password, has_password
 
 MAX_ATTEMPTS = 3
 

@@ -10,10 +10,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, ListItem, ListView, Select, Static
 
-from trainer.conversation import Conversation, ConversationError
+from trainer.content.model import Persona
 from trainer.messages import text
-from trainer.model import Persona
-from trainer.progress import best_outcomes
+from trainer.sessions.conversation import Conversation, ConversationError
+from trainer.sessions.progress import best_outcomes
 
 DIFFICULTY_ORDER = ("easy", "medium", "hard")
 DIFFICULTY_DOTS = {"easy": "●○○", "medium": "●●○", "hard": "●●●"}

@@ -11,8 +11,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from trainer.app.widgets import SKILL_COLOURS, skill_name
+from trainer.content.model import SKILLS
 from trainer.messages import text
-from trainer.model import SKILLS
 from trainer.reports.charts import blocks
 
 

@@ -18,10 +18,10 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from trainer.app.screens.progress import short_date
 from trainer.app.widgets import skill_name
+from trainer.content.model import SKILLS
 from trainer.messages import text
-from trainer.model import SKILLS
 from trainer.reports.context import duration_text
-from trainer.store import SessionQuery, SessionSummary, check_date
+from trainer.store.database import SessionQuery, SessionSummary, check_date
 
 PAGE_SIZE = 50
 # The most telling columns first, so at 80-100 columns only the dialogue title scrolls away.

@@ -16,12 +16,12 @@ from textual.widgets import Footer, Header, Static
 
 from trainer.app.screens.progress import short_date
 from trainer.app.widgets import SKILL_COLOURS, persona_text, skill_name
-from trainer.engine import Turn
+from trainer.content.model import SKILLS
+from trainer.engine.judging import referral_lines
+from trainer.engine.step import Turn
 from trainer.messages import text
-from trainer.model import SKILLS
-from trainer.referrals import referral_lines
 from trainer.reports.context import duration_text, labels_text, mode_text, route_text
-from trainer.reviews import (
+from trainer.store.reviews import (
     COMMENT,
     Review,
     add_comment,

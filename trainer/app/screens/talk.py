@@ -22,9 +22,9 @@ from textual.worker import Worker, WorkerState
 
 from trainer.app.main import palette_command
 from trainer.app.widgets import CoachNote, Legend, Meter, PersonaLine, TraineeLine
-from trainer.conversation import Conversation
-from trainer.engine import Answer, EngineError, Turn
+from trainer.engine.step import Answer, EngineError, Turn
 from trainer.messages import text
+from trainer.sessions.conversation import Conversation
 
 
 class TalkScreen(Screen[None]):

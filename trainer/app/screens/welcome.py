@@ -11,8 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static
 
 from trainer.app.main import TraineeChanged
+from trainer.content.model import SKILLS
 from trainer.messages import text
-from trainer.model import SKILLS
 
 
 class WelcomeScreen(Screen[None]):

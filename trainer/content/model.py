@@ -1,6 +1,6 @@
 """The typed content model: what personas and dialogues are once they have been validated.
 
-Nothing downstream of `trainer.content` sees raw YAML dicts; it sees these frozen dataclasses.
+Nothing downstream of `trainer.content.loader` sees raw YAML dicts; it sees these frozen dataclasses.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trainer.conditions import Clause
+from trainer.content.conditions import Clause
 from trainer.messages import text
 
 SKILLS: tuple[str, ...] = ("listening", "reciprocity", "referral")

@@ -20,11 +20,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from trainer.engine import State, Turn
+from trainer.content.model import SKILLS
+from trainer.engine.step import State, Turn
 from trainer.messages import text
-from trainer.model import SKILLS
-from trainer.reviews import Review, insert_review, reviews_of
-from trainer.store import (
+from trainer.store.database import (
     SUMMARY_SQL,
     SessionQuery,
     SessionSummary,
@@ -33,6 +32,7 @@ from trainer.store import (
     route_key,
     stored_json,
 )
+from trainer.store.reviews import Review, insert_review, reviews_of
 
 FORMAT = "buurttrainer-sessions"
 VERSION = 1

@@ -15,9 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trainer.conditions import SKILL_NAMES, Clause, ConditionError, parse_clause
-from trainer.messages import text
-from trainer.model import (
+from trainer.content.conditions import SKILL_NAMES, Clause, ConditionError, parse_clause
+from trainer.content.diagnostics import Problem, did_you_mean
+from trainer.content.located import Located, Path_, Pos, load_located, message_params
+from trainer.content.model import (
     DIFFICULTIES,
     OUTCOMES,
     SKILLS,
@@ -31,11 +32,10 @@ from trainer.model import (
     Persona,
     Route,
 )
-from trainer.problems import Problem, did_you_mean
-from trainer.yamlsrc import Located, Path_, Pos, load_located, message_params
+from trainer.messages import text
 
 if TYPE_CHECKING:
-    from trainer.kaart import Kaart
+    from trainer.content.kaart import Kaart
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FLAG_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -121,7 +121,7 @@ def dialogue_files(root: Path) -> list[Path]:
 
 def load_content(root: Path) -> Content:
     """Load and validate every persona and dialogue under `root`."""
-    from trainer.checks import check_dialogue  # graph checks need the typed dialogue
+    from trainer.content.checks import check_dialogue  # graph checks need the typed dialogue
 
     content = Content(root=root)
     if not (root / "personas").is_dir() and not (root / "dialogues").is_dir():
@@ -186,7 +186,7 @@ def load_content(root: Path) -> Content:
                     persona=persona.id,
                 )
             )
-    from trainer.kaart import check_references, kaart_path, load_kaart
+    from trainer.content.kaart import check_references, kaart_path, load_kaart
 
     kaart, problems = load_kaart(root)
     content.problems.extend(problems)
@@ -704,7 +704,7 @@ def _effects(v: _Validator, where: Path_, raw: Any) -> Effects | None:
 
 def default_content_root() -> Path:
     """The shipped content: inside the installed package, or the source checkout's top level."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # trainer/
     installed = package / "_content"
     if installed.is_dir():
         return installed

@@ -5,8 +5,8 @@ Endings, choice edges and route edges look different; route edges carry their co
 
 from __future__ import annotations
 
+from trainer.content.model import Dialogue
 from trainer.messages import text
-from trainer.model import Dialogue
 
 FORMATS = ("mermaid", "dot")
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from trainer.content.model import Offer, Persona
 from trainer.messages import text
-from trainer.model import Offer, Persona
 
 if TYPE_CHECKING:
-    from trainer.engine import Turn
-    from trainer.kaart import Kaart
+    from trainer.content.kaart import Kaart
+    from trainer.engine.step import Turn
 
 FITTING, WRONG, NONE = "fitting_service", "wrong_service", "no_service"
 SERVICE_FACTS = (FITTING, WRONG, NONE)
@@ -40,7 +40,7 @@ def judge(
     """The services an answer names or describes, and whether they fit the need at stake (the
     node's `need`, else any of the persona's needs): what the engine routes on and the debrief
     judges."""
-    from trainer.recognise import recognise
+    from trainer.content.recognise import recognise
 
     named = recognise(answer, kaart)
     return named, service_fact(named, fitting_services(persona, need))

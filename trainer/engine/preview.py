@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from trainer.engine import Assessment, State, condition_values
-from trainer.model import Node
+from trainer.content.model import Node
+from trainer.engine.step import Assessment, State, condition_values
 
 
 @dataclass(frozen=True)

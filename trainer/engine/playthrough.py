@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from trainer.content import Content, _Validator, display_path
-from trainer.engine import Answer, EngineError, FixedScorer, Scorer, State, Turn, opening, step
-from trainer.model import OUTCOMES, Dialogue, Persona
-from trainer.problems import Problem, did_you_mean
-from trainer.yamlsrc import load_located
+from trainer.content.diagnostics import Problem, did_you_mean
+from trainer.content.loader import Content, _Validator, display_path
+from trainer.content.located import load_located
+from trainer.content.model import OUTCOMES, Dialogue, Persona
+from trainer.engine.step import Answer, EngineError, FixedScorer, Scorer, State, Turn, opening, step
 
 if TYPE_CHECKING:
-    from trainer.kaart import Kaart
+    from trainer.content.kaart import Kaart
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ def _scripted(v: _Validator, where: tuple, raw: object, number: int) -> Scripted
         item = v.mapping(where, raw, ("text",), ("skills",), f"antwoord {number + 1}")
         if item is None:
             return None
-        from trainer.content import _skills
+        from trainer.content.loader import _skills
 
         skills = _skills(v, (*where, "skills"), item["skills"]) if "skills" in item else None
         return ScriptedAnswer(text=str(item.get("text", "")), skills=skills)

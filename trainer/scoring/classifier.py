@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from trainer.engine import Assessment
-from trainer.model import SKILLS
+from trainer.content.model import SKILLS
+from trainer.engine.step import Assessment
 from trainer.scoring.features import counts
 
 FORMAT = 1

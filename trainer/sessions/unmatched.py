@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from trainer.content import Content
-from trainer.model import SKILLS
-from trainer.store import Store, stored_json
+from trainer.content.loader import Content
+from trainer.content.model import SKILLS
+from trainer.store.database import Store, stored_json
 
 UNSURE = (0.35, 0.65)  # a skill score in this band: the classifier could go either way
 

@@ -2,16 +2,16 @@
 
 Core logic, no UI: the debrief screen, the persona picker ("my best result") and the reports
 read their numbers from here, so they always agree. Progress over time reads the per-session
-skill counts the store keeps (trainer.cohort.trainee_trends).
+skill counts the store keeps (trainer.sessions.cohort.trainee_trends).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from trainer.engine import Turn
-from trainer.model import SKILLS
-from trainer.store import SessionSummary, Store
+from trainer.content.model import SKILLS
+from trainer.engine.step import Turn
+from trainer.store.database import SessionSummary, Store
 
 # Best first: finding help from a neighbour is the buurtcoöperatie's aim, a warm referral next;
 # an open ending beats doing it for them, and a closed door is the weakest result.

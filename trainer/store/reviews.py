@@ -11,8 +11,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from trainer.model import SKILLS
-from trainer.store import Store, now
+from trainer.content.model import SKILLS
+from trainer.store.database import Store, now
 
 COMMENT, CORRECTION = "comment", "correction"
 

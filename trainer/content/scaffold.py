@@ -11,8 +11,8 @@ import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from trainer.content import ID_PATTERN, default_content_root
-from trainer.kaart import kaart_path
+from trainer.content.kaart import kaart_path
+from trainer.content.loader import ID_PATTERN, default_content_root
 
 PERSONA = """\
 # Een persona: de bewoner die de deelnemer aan de deur spreekt.

@@ -1,6 +1,6 @@
 """Whole-dialogue checks that need the typed model: targets, reachability, routes, templates.
 
-Schema problems are found while loading (trainer.content); what is here looks at the dialogue
+Schema problems are found while loading (trainer.content.loader); what is here looks at the dialogue
 as a graph and at the meaning of its conditions and texts.
 """
 
@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping
 
-from trainer.conditions import SKILL_NAMES, STATE_NAMES
-from trainer.content import display_path, suggest
-from trainer.model import Dialogue, Persona
-from trainer.problems import Problem, did_you_mean
-from trainer.templates import TEMPLATE_NAMES, template_problems
-from trainer.yamlsrc import Located, Path_, message_params
+from trainer.content.conditions import SKILL_NAMES, STATE_NAMES
+from trainer.content.diagnostics import Problem, did_you_mean
+from trainer.content.loader import display_path, suggest
+from trainer.content.located import Located, Path_, message_params
+from trainer.content.model import Dialogue, Persona
+from trainer.content.templates import TEMPLATE_NAMES, template_problems
 
 SAMPLE_TRAINEE = "Sam"
 

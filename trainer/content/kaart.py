@@ -3,7 +3,7 @@
 
 A service has the names people use for it (official name, aliases, abbreviations, common
 misspellings) and the word sets that describe it without a name ("iemand die helpt met
-schulden"), so `trainer.recognise` can tell which service an answer points at. The kaart is
+schulden"), so `trainer.content.recognise` can tell which service an answer points at. The kaart is
 optional: a content root without one simply has no service recognition.
 """
 
@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trainer.content import _load_file, _Validator, display_path, suggest
+from trainer.content.diagnostics import Problem
+from trainer.content.loader import _load_file, _Validator, display_path, suggest
+from trainer.content.located import shown
 from trainer.messages import text
-from trainer.problems import Problem
-from trainer.yamlsrc import shown
 
 KAART_FILE = "sociale-kaart.yaml"
 SERVICE_REQUIRED = ("id", "name", "aliases", "describes", "helps_with", "for_whom", "contact")

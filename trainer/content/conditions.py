@@ -15,7 +15,7 @@ from dataclasses import dataclass
 SKILL_NAMES = ("listening", "reciprocity", "referral")
 STATE_NAMES = ("trust", "mood", "turn")
 # Which service of the sociale kaart the answer named, judged against the persona's needs
-# (see trainer/referrals.py); the engine adds the one that holds to the flags while routing.
+# (see trainer/engine/judging.py); the engine adds the one that holds to the flags while routing.
 SERVICE_NAMES = ("fitting_service", "wrong_service", "no_service")
 
 OPERATORS: dict[str, Callable[[float, float], bool]] = {

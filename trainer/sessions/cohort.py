@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from trainer.model import SKILLS, Dialogue
-from trainer.store import SUMMARY_SQL, SessionQuery, SessionSummary, Store
+from trainer.content.model import SKILLS, Dialogue
+from trainer.store.database import SUMMARY_SQL, SessionQuery, SessionSummary, Store
 
 # A node where this share of the sessions that reached it stopped without an ending is where
 # trainees get stuck: the cohort screen and the cohort report flag it alike.

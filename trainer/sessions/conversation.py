@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from trainer.content import Content
-from trainer.engine import Answer, Scorer, State, Turn, opening, step
-from trainer.model import Dialogue, Node, Persona
-from trainer.store import Opening, Store
+from trainer.content.loader import Content
+from trainer.content.model import Dialogue, Node, Persona
+from trainer.engine.step import Answer, Scorer, State, Turn, opening, step
+from trainer.store.database import Opening, Store
 
 if TYPE_CHECKING:
-    from trainer.kaart import Kaart
+    from trainer.content.kaart import Kaart
 
 
 class ConversationError(LookupError):

@@ -17,9 +17,9 @@ from typing import Any
 
 import yaml
 
+from trainer.content.diagnostics import Problem
+from trainer.content.yaml_reasons import dutch_reason, is_too_deep
 from trainer.messages import text
-from trainer.problems import Problem
-from trainer.yamlreasons import dutch_reason, is_too_deep
 
 #: Larger files are refused before parsing (the largest shipped file is under 50 kB): the file
 #: is read in one bounded read, so even an endless special file never gets read whole.

@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from trainer.kaart import Kaart, Service
+from trainer.content.kaart import Kaart, Service
 
 PREFIX_MIN = 5
 FUZZY_MIN = 6

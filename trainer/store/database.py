@@ -20,8 +20,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from trainer.engine import State, Turn, clean_answer
-from trainer.model import SKILLS
+from trainer.content.model import SKILLS
+from trainer.engine.step import State, Turn, clean_answer
 
 DB_NAME = "buurttrainer.sqlite3"
 BUSY_TIMEOUT_MS = 30_000

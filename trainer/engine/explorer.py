@@ -20,7 +20,10 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from trainer.engine import (
+from trainer.content.model import SKILLS, Dialogue, Persona
+from trainer.engine.judging import FITTING, NONE, WRONG, fitting_services
+from trainer.engine.playthrough import PlaythroughResult, ScriptedAnswer
+from trainer.engine.step import (
     Answer,
     FixedScorer,
     State,
@@ -29,13 +32,10 @@ from trainer.engine import (
     select_route,
     transition,
 )
-from trainer.model import SKILLS, Dialogue, Persona
-from trainer.playthrough import PlaythroughResult, ScriptedAnswer
-from trainer.referrals import FITTING, NONE, WRONG, fitting_services
-from trainer.store import route_key
+from trainer.store.database import route_key
 
 if TYPE_CHECKING:
-    from trainer.kaart import Kaart
+    from trainer.content.kaart import Kaart
 
 SKILL_SETS: tuple[frozenset[str], ...] = tuple(
     frozenset(c) for n in range(len(SKILLS) + 1) for c in combinations(SKILLS, n)

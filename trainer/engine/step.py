@@ -11,12 +11,12 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
+from trainer.content.model import SKILLS, STATE_RANGE, Dialogue, Effects, Node, Persona, Route
+from trainer.content.templates import render
 from trainer.messages import text as message
-from trainer.model import SKILLS, STATE_RANGE, Dialogue, Effects, Node, Persona, Route
-from trainer.templates import render
 
 if TYPE_CHECKING:
-    from trainer.kaart import Kaart
+    from trainer.content.kaart import Kaart
 
 
 class EngineError(ValueError):
@@ -238,7 +238,7 @@ def with_services(
     stake (the node's `need`, else any of the persona's needs)."""
     if kaart is None:
         return assessment
-    from trainer.referrals import judge
+    from trainer.engine.judging import judge
 
     named, fact = judge(text, persona, kaart, need)
     return replace(assessment, services=named, facts=frozenset({fact}))
