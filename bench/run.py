@@ -168,7 +168,7 @@ def report_200() -> float:
     """Milliseconds to render the HTML report of a 200-turn session (templates already compiled)."""
     from bench.review_scale import median_ms
     from trainer.content.loader import load_content
-    from trainer.engine.step import Answer, FixedScorer
+    from trainer.engine.records import Answer, FixedScorer
     from trainer.reports import session_report
     from trainer.sessions.conversation import Conversation
     from trainer.store.database import Store
@@ -186,7 +186,7 @@ def report_200() -> float:
 
 def scoring_rows() -> list[Row]:
     from trainer.content.loader import default_content_root, load_content
-    from trainer.engine.step import Answer
+    from trainer.engine.records import Answer
     from trainer.scoring.corpus import training_examples
     from trainer.scoring.loader import load_model
     from trainer.sessions.conversation import Conversation

@@ -39,7 +39,7 @@ MAX_TURNS = 40  # a session that loops this long is cut off
 
 def _pool(store, content):
     """Sessions played with the real classifier: [(persona, dialogue, [turns])]."""
-    from trainer.engine.step import Answer
+    from trainer.engine.records import Answer
     from trainer.scoring import default_scorer
     from trainer.scoring.corpus import training_examples
     from trainer.sessions.conversation import Conversation

@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 
 #: Modules that only the full suite runs (see the markers in pyproject.toml): the second step of
-#: .ci/run, on the oldest versions we allow, runs the rest (`-m "not slow and not snapshot"`).
+#: .ci/run, on the oldest versions we allow, runs the rest and the slow tests marked `oldest`
+#: (`-m "(not slow or oldest) and not snapshot"`).
 SLOW = {"test_browser", "test_fuzz_cli", "test_fuzz_content", "test_fuzz_engine", "test_crash",
         "test_concurrency"}  # fmt: skip
 SNAPSHOT = {"test_snapshots"}

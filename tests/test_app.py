@@ -26,7 +26,7 @@ from trainer.app.screens.talk import TalkScreen
 from trainer.app.screens.welcome import WelcomeScreen
 from trainer.content.loader import Content, load_content
 from trainer.engine.playthrough import Playthrough, load_playthroughs
-from trainer.engine.step import Assessment, fixed_assessment
+from trainer.engine.records import Assessment, fixed_assessment
 from trainer.store.database import Store
 
 ANNA_TESTS = ROOT / "dialogues" / "anna-na-het-ontslag.tests.yaml"

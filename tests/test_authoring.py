@@ -162,7 +162,7 @@ def test_unmatched_lists_fallback_and_unsure_answers_per_node(data_dir: Path, ca
     import json
 
     from tests.conftest import MINI
-    from trainer.engine.step import Answer, Assessment, FixedScorer
+    from trainer.engine.records import Answer, Assessment, FixedScorer
     from trainer.sessions.conversation import Conversation
     from trainer.store.database import Store
 

@@ -34,6 +34,9 @@ from trainer.messages import text
 from trainer.store.database import SessionSummary, Store
 from trainer.web.passwords import set_password
 
+#: Browser mode rests on textual-serve and aiohttp: tested on the oldest versions we allow too.
+pytestmark = pytest.mark.oldest
+
 SHOTS = Path("/tmp/browser-shots")
 PASSWORD = "trainer-wachtwoord-1"
 WINDOW = (1280, 800)

@@ -286,14 +286,37 @@ def test_missing_content_folder(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert code == 1 and "no-content" in out and "Traceback" not in err
 
 
-def test_every_code_is_documented() -> None:
+def test_the_diagnostics_catalogue_holds_together() -> None:
+    """Every code in the one table (CODES) is used by a check, documented in docs/checks.md
+    under its own heading with the same severity, and worded in Dutch and English; every
+    `check.CODE` message in the catalogue has a code in the table."""
+    import re
+
     from tests.conftest import ROOT
+    from trainer.content.diagnostics import CODES
     from trainer.messages import CATALOGUE
 
     doc = (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
-    codes = {
+    documented = dict(re.findall(r"^### `([a-z-]+)` \((error|warning)\)", doc, re.M))
+    assert documented == CODES, "docs/checks.md headings and CODES disagree"
+    source = "\n".join(
+        path.read_text(encoding="utf-8")
+        for path in (ROOT / "trainer").rglob("*.py")
+        if path.name != "diagnostics.py" and "messages" not in path.parts
+    )
+    unused = sorted(code for code in CODES if f'"{code}"' not in source)
+    assert not unused, f"codes no check reports: {unused}"
+    for language in ("nl", "en"):
+        missing = sorted(c for c in CODES if f"check.{c}" not in CATALOGUE[language])
+        assert not missing, f"no {language} text for {missing}"
+    messages = {
         k.split(".")[1] for k in CATALOGUE["nl"] if k.startswith("check.") and k.count(".") == 1
     }
-    codes -= {"summary", "ok"}
-    missing = sorted(c for c in codes if f"`{c}`" not in doc)
-    assert not missing, f"document these codes in docs/checks.md: {missing}"
+    assert not sorted(messages - set(CODES) - {"summary", "ok"}), "a message without a code"
+
+
+def test_an_unknown_code_is_refused() -> None:
+    from trainer.content.diagnostics import Problem
+
+    with pytest.raises(KeyError):
+        Problem.make("x.yaml", 1, 1, "no-such-code")

@@ -8,7 +8,8 @@ import pytest
 
 from tests.conftest import MINI
 from trainer.content.loader import load_content
-from trainer.engine.step import Answer, EngineError, FixedScorer, State, Turn, opening, step
+from trainer.engine.records import Answer, EngineError, FixedScorer, State, Turn
+from trainer.engine.step import opening, step
 
 
 @pytest.fixture(scope="module")

@@ -47,7 +47,7 @@ from tests.conftest import MINI, run_cli, run_process
 from tests.fuzzing import fuzz
 from trainer.cli import build_parser
 from trainer.content.loader import load_content
-from trainer.engine.step import Answer, FixedScorer
+from trainer.engine.records import Answer, FixedScorer
 from trainer.sessions.conversation import Conversation
 from trainer.store.database import DB_NAME, Store
 
@@ -456,6 +456,7 @@ def test_play_with_undecodable_input(
     assert "\ufffd" in out
 
 
+@pytest.mark.oldest  # check and its exit codes through a real process, on either end
 def test_through_a_real_process(tmp_path: Path) -> None:
     target = tmp_path / "bestand"
     target.write_text("geen map\n", encoding="utf-8")

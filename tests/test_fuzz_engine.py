@@ -41,16 +41,15 @@ from tests.conftest import ROOT
 from tests.fuzzing import fuzz
 from trainer.content.loader import load_content
 from trainer.content.model import SKILLS
-from trainer.engine.step import (
+from trainer.engine.records import (
     MAX_ANSWER_CHARS,
     Answer,
     EngineError,
     FixedScorer,
     Turn,
     clean_answer,
-    opening,
-    step,
 )
+from trainer.engine.step import opening, step
 from trainer.sessions.conversation import Conversation
 from trainer.store.database import Store
 

@@ -27,6 +27,7 @@ def test_wheel_contains_content_and_corpus(tmp_path: Path) -> None:
         assert style.relative_to(ROOT).as_posix() in names, "the app's styles ship too"
     for template in (ROOT / "trainer" / "reports" / "templates").glob("*.j2"):
         assert template.relative_to(ROOT).as_posix() in names, "report templates ship too"
+    assert "trainer/web/page.html.j2" in names, "the browser mode's start page ships too"
     assert "trainer/_content/sociale-kaart.yaml" in names, "the sociale kaart ships too"
     assert "trainer/cli.py" in names
     entry = next(n for n in names if n.endswith("entry_points.txt"))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.conftest import MINI
 from trainer.content.loader import load_content
-from trainer.engine.step import Answer
+from trainer.engine.records import Answer
 from trainer.sessions.cohort import trainee_trends
 from trainer.sessions.conversation import Conversation, ConversationError
 from trainer.sessions.progress import best_and_weakest, best_outcomes, session_result

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import run_cli
 from trainer.content.loader import load_content
-from trainer.engine.step import Answer, FixedScorer
+from trainer.engine.records import Answer, FixedScorer
 from trainer.sessions.conversation import Conversation
 from trainer.store.database import DB_NAME, Store
 from trainer.store.reviews import add_comment, correct

@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import MINI, run_cli
 from trainer.content.loader import Content, load_content
-from trainer.engine.step import Answer, Assessment, FixedScorer
+from trainer.engine.records import Answer, Assessment, FixedScorer
 from trainer.messages import set_language
 from trainer.reports import (
     cohort_report,

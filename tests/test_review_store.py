@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import MINI, run_cli
 from tests.test_progress import play as play_conversation
 from trainer.content.loader import load_content
-from trainer.engine.step import Answer
+from trainer.engine.records import Answer
 from trainer.scoring.corpus import correction_examples, training_examples
 from trainer.sessions.cohort import node_stats, trainee_trends
 from trainer.sessions.conversation import Conversation

@@ -101,7 +101,7 @@ def _mode(path: Path) -> int:
 
 
 def test_the_store_its_log_and_folder_are_owner_only(mini: Path, data_dir: Path) -> None:
-    from trainer.engine.step import Answer
+    from trainer.engine.records import Answer
     from trainer.sessions.conversation import Conversation
     from trainer.store.database import Store
 

@@ -29,10 +29,10 @@ from trainer.app.screens.review import ReviewScreen
 from trainer.app.screens.welcome import WelcomeScreen
 from trainer.commands import serve
 from trainer.content.loader import load_content
-from trainer.engine.step import Answer
+from trainer.engine.records import Answer
 from trainer.sessions.conversation import Conversation
 from trainer.store.database import DB_NAME, Store
-from trainer.web import passwords
+from trainer.web import hosts, passwords, server
 
 CHEAP = {"n": 2**10}  # scrypt cost for tests that are not about the cost
 PASSWORD = "geheim-voor-trainers"
@@ -175,7 +175,7 @@ def test_serve_refuses_a_host_beyond_this_computer_without_the_flag(
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
 def test_loopback_hosts_need_no_flag(host: str) -> None:
-    assert serve.is_loopback(host)
+    assert hosts.is_loopback(host)
 
 
 def test_serve_with_allow_remote_warns_what_it_exposes(
@@ -211,19 +211,19 @@ def test_serve_builds_the_child_command_on_the_same_store(
 def test_a_port_in_use_is_reported_before_anything_is_served() -> None:
     import socket
 
-    from trainer.cli import UserError
+    from trainer.errors import UserError
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
         with pytest.raises(UserError, match="al in gebruik"):
-            serve.check_port("127.0.0.1", port)
+            server.check_port("127.0.0.1", port)
 
 
 def test_child_command_quotes_awkward_paths(tmp_path: Path) -> None:
     data = tmp_path / "map met spatie; rm -rf x"
-    command = serve.child_command(data, MINI, "nl", python="/usr/bin/python3")
+    command = server.child_command(data, MINI, "nl", python="/usr/bin/python3")
     assert shlex.split(command)[6:8] == ["--data-dir", str(data)]
 
 
@@ -242,13 +242,13 @@ def test_child_command_quotes_awkward_paths(tmp_path: Path) -> None:
     ],
 )
 def test_host_header_check(header: str, remote: bool, allowed: bool) -> None:
-    assert serve.host_allowed(header, remote, names={"trainer-laptop"}) is allowed
+    assert hosts.host_allowed(header, remote, names={"trainer-laptop"}) is allowed
 
 
 def test_websocket_origin_must_be_the_page_itself() -> None:
-    assert serve.origin_matches("http://127.0.0.1:8000", "http", "127.0.0.1:8000")
-    assert not serve.origin_matches("http://evil.example", "http", "127.0.0.1:8000")
-    assert not serve.origin_matches(None, "http", "127.0.0.1:8000")
+    assert hosts.origin_matches("http://127.0.0.1:8000", "http", "127.0.0.1:8000")
+    assert not hosts.origin_matches("http://evil.example", "http", "127.0.0.1:8000")
+    assert not hosts.origin_matches(None, "http", "127.0.0.1:8000")
 
 
 # ---------------------------------------------------------------------- the gated trainer area

@@ -9,7 +9,8 @@ import pytest
 
 from tests.conftest import MINI
 from trainer.content.loader import load_content
-from trainer.engine.step import Answer, opening, step
+from trainer.engine.records import Answer
+from trainer.engine.step import opening, step
 from trainer.store.database import SCHEMA_VERSION, Opening, Store, StoreError
 
 

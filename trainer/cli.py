@@ -8,17 +8,16 @@ with a non-zero exit code; content problems are reported, never raised as traceb
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import NoReturn
 
 from trainer import __version__
+from trainer.errors import UserError
 from trainer.messages import LANGUAGES, language, set_language, text
-
-
-class UserError(Exception):
-    """A problem the user can fix; printed as one line on stderr, exit code 1."""
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -67,32 +66,39 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, text("cli.error", message=" ".join(line.split())) + "\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="buurttrainer",
-        description="Buurttrainer: practise doorstep conversations as a buurtassistent.",
-    )
-    parser.add_argument("--version", action="version", version=f"buurttrainer {__version__}")
-    _global_options(parser, suppress=False)
-    common = _Parser(add_help=False)
-    _global_options(common, suppress=True)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its name, where its code is (`module:function`, imported only when it
+    runs, so `--help` stays fast), its help line and the function that adds its arguments.
+    Adding a command is one entry in COMMANDS (and its arguments function, if any)."""
 
-    p = sub.add_parser("check", parents=[common], help="check personas, dialogues and playthroughs")
+    name: str
+    target: str
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None] | None = None
+
+    def load(self) -> Callable[[argparse.Namespace], int]:
+        module, function = self.target.split(":")
+        return getattr(importlib.import_module(module), function)
+
+
+def _check_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "paths", nargs="*", metavar="PATH", help="content folders or files (default: the content)"
     )
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--strict", action="store_true", help="also fail on warnings")
 
-    p = sub.add_parser("graph", parents=[common], help="draw a dialogue as Mermaid or Graphviz DOT")
+
+def _graph_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "dialogue", metavar="DIALOGUE", help="a dialogue id, or a persona id with one dialogue"
     )
     p.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
     p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
 
-    p = sub.add_parser("play", parents=[common], help="play a conversation in the terminal")
+
+def _play_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("persona", nargs="?", metavar="PERSONA")
     p.add_argument("--dialogue", metavar="ID", help="which dialogue of the persona")
     p.add_argument("--trainee", metavar="NAME", help="who is practising (remembered)")
@@ -103,9 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="continue an unfinished session (default: your latest)",
     )  # fmt: skip
 
-    p = sub.add_parser(
-        "score", parents=[common], help="score answers on the three skills (JSON lines)"
-    )
+
+def _score_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "texts",
         nargs="*",
@@ -116,13 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--explain", action="store_true", help="add the words that pushed each score up or down"
     )
 
-    p = sub.add_parser(
-        "eval", parents=[common], help="evaluate the classifier by grouped cross-validation"
-    )
+
+def _eval_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--report", metavar="FILE", help="also write the tables as Markdown to FILE")
     p.add_argument("--variants", action="store_true", help="compare every pipeline variant")
 
-    p = sub.add_parser("sessions", parents=[common], help="list recorded sessions")
+
+def _sessions_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--trainee", metavar="NAME")
     p.add_argument("--persona", metavar="ID")
     p.add_argument(
@@ -130,9 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=("table", "json"), default="table")
 
-    p = sub.add_parser(
-        "report", parents=[common], help="a session, trainee or cohort report (HTML or Markdown)"
-    )
+
+def _report_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "session", nargs="?", metavar="SESSION_ID", help="the session (an unambiguous id prefix)"
     )
@@ -144,9 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("html", "md"), default="html")
     p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (owner-only) not stdout")
 
-    p = sub.add_parser(
-        "export", parents=[common], help="write sessions as JSON lines, to gather on one machine"
-    )
+
+def _export_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("jsonl",), default="jsonl")
     p.add_argument(
         "--since", metavar="DATE", help="only sessions started on or after DATE (YYYY-MM-DD)"
@@ -157,18 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (owner-only) not stdout")
 
-    p = sub.add_parser(
-        "import", parents=[common], help="add sessions from export files (twice adds nothing)"
-    )
+
+def _import_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help="export files ('-' for stdin)")
 
-    sub.add_parser(
-        "review", parents=[common], help="open the app at the trainer's review of sessions"
-    )
 
-    p = sub.add_parser(
-        "test", parents=[common], help="run playthrough tests, report coverage, explore dialogues"
-    )
+def _test_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "paths", nargs="*", metavar="PATH",
         help="playthrough files or folders (default: every *.tests.yaml of the content)",
@@ -184,31 +181,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="where failing explored or random runs are written as playthrough files",
     )  # fmt: skip
 
-    p = sub.add_parser(
-        "unmatched", parents=[common],
-        help="answers that only matched a fallback route or left the classifier unsure",
-    )  # fmt: skip
+
+def _unmatched_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("dialogue", nargs="?", metavar="DIALOGUE")
     p.add_argument("--format", choices=("text", "json"), default="text")
 
-    p = sub.add_parser(
-        "author", parents=[common], help="try a dialogue from any node and see why it branches"
-    )
+
+def _author_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("dialogue", nargs="?", metavar="DIALOGUE", help="which dialogue to open")
 
-    p = sub.add_parser("new", parents=[common], help="start new content from a working example")
+
+def _new_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("kind", choices=("persona",), help="what to create")
     p.add_argument("id", metavar="ID", help="the persona's id: letters, digits and hyphens")
 
-    p = sub.add_parser(
-        "purge", parents=[common], help="delete sessions last played before a date (retention)"
-    )
+
+def _purge_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--before", required=True, metavar="DATE", help="YYYY-MM-DD")
     p.add_argument("--dry-run", action="store_true", help="say what would go, delete nothing")
 
-    p = sub.add_parser(
-        "serve", parents=[common], help="the app in a web browser, one app per tab, one store"
-    )
+
+def _serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
     p.add_argument(
@@ -216,10 +209,128 @@ def build_parser() -> argparse.ArgumentParser:
         help="allow a --host other than this computer: anyone on the network can open it",
     )  # fmt: skip
 
-    p = sub.add_parser(
-        "trainer-password", parents=[common], help="set the password for the served trainer area"
-    )
+
+def _trainer_password_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stdin", action="store_true", help="read the password from stdin (scripts)")
+
+
+#: Every subcommand, in the order `--help` lists them. With no command the app starts (APP).
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "check",
+        "trainer.commands.check:run",
+        "check personas, dialogues and playthroughs",
+        _check_arguments,
+    ),
+    Command(
+        "graph",
+        "trainer.commands.graph:run",
+        "draw a dialogue as Mermaid or Graphviz DOT",
+        _graph_arguments,
+    ),
+    Command(
+        "play", "trainer.commands.play:run", "play a conversation in the terminal", _play_arguments
+    ),
+    Command(
+        "score",
+        "trainer.commands.score:run",
+        "score answers on the three skills (JSON lines)",
+        _score_arguments,
+    ),
+    Command(
+        "eval",
+        "trainer.commands.eval:run",
+        "evaluate the classifier by grouped cross-validation",
+        _eval_arguments,
+    ),
+    Command(
+        "sessions", "trainer.commands.sessions:run", "list recorded sessions", _sessions_arguments
+    ),
+    Command(
+        "report",
+        "trainer.commands.report:run",
+        "a session, trainee or cohort report (HTML or Markdown)",
+        _report_arguments,
+    ),
+    Command(
+        "export",
+        "trainer.commands.exchange:run_export",
+        "write sessions as JSON lines, to gather on one machine",
+        _export_arguments,
+    ),
+    Command(
+        "import",
+        "trainer.commands.exchange:run_import",
+        "add sessions from export files (twice adds nothing)",
+        _import_arguments,
+    ),
+    Command(
+        "review",
+        "trainer.commands.app:run_review",
+        "open the app at the trainer's review of sessions",
+        None,
+    ),
+    Command(
+        "test",
+        "trainer.commands.test:run",
+        "run playthrough tests, report coverage, explore dialogues",
+        _test_arguments,
+    ),
+    Command(
+        "unmatched",
+        "trainer.commands.unmatched:run",
+        "answers that only matched a fallback route or left the classifier unsure",
+        _unmatched_arguments,
+    ),
+    Command(
+        "author",
+        "trainer.commands.app:run_author",
+        "try a dialogue from any node and see why it branches",
+        _author_arguments,
+    ),
+    Command(
+        "new",
+        "trainer.commands.new:run",
+        "start new content from a working example",
+        _new_arguments,
+    ),
+    Command(
+        "purge",
+        "trainer.commands.purge:run",
+        "delete sessions last played before a date (retention)",
+        _purge_arguments,
+    ),
+    Command(
+        "serve",
+        "trainer.commands.serve:run",
+        "the app in a web browser, one app per tab, one store",
+        _serve_arguments,
+    ),
+    Command(
+        "trainer-password",
+        "trainer.commands.serve:run_password",
+        "set the password for the served trainer area",
+        _trainer_password_arguments,
+    ),
+)
+APP = Command("app", "trainer.commands.app:run", "the trainee app")
+BY_NAME = {command.name: command for command in COMMANDS}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="buurttrainer",
+        description="Buurttrainer: practise doorstep conversations as a buurtassistent.",
+    )
+    parser.add_argument("--version", action="version", version=f"buurttrainer {__version__}")
+    _global_options(parser, suppress=False)
+    common = _Parser(add_help=False)
+    _global_options(common, suppress=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS:
+        p = sub.add_parser(command.name, parents=[common], help=command.help)
+        if command.arguments is not None:
+            command.arguments(p)
     return parser
 
 
@@ -246,42 +357,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from trainer.store.database import StoreError
 
     try:
-        if args.command is None:
-            from trainer.app import run
-        elif args.command == "check":
-            from trainer.commands.check import run
-        elif args.command == "graph":
-            from trainer.commands.graph import run
-        elif args.command == "play":
-            from trainer.commands.play import run
-        elif args.command == "score":
-            from trainer.commands.score import run
-        elif args.command == "eval":
-            from trainer.commands.eval import run
-        elif args.command == "export":
-            from trainer.commands.exchange import run_export as run
-        elif args.command == "import":
-            from trainer.commands.exchange import run_import as run
-        elif args.command == "test":
-            from trainer.commands.test import run
-        elif args.command == "unmatched":
-            from trainer.commands.unmatched import run
-        elif args.command == "author":
-            from trainer.app import run_author as run
-        elif args.command == "new":
-            from trainer.commands.new import run
-        elif args.command == "review":
-            from trainer.app import run_review as run
-        elif args.command == "report":
-            from trainer.commands.report import run
-        elif args.command == "purge":
-            from trainer.commands.purge import run
-        elif args.command == "serve":
-            from trainer.commands.serve import run
-        elif args.command == "trainer-password":
-            from trainer.commands.serve import run_password as run
-        else:
-            from trainer.commands.sessions import run
+        command = BY_NAME.get(args.command, APP) if args.command else APP
+        run = command.load()
         return run(args)
     except UserError as exc:
         print(text("cli.error", message=exc), file=sys.stderr)

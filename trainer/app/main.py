@@ -10,38 +10,27 @@ import os
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import cast
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from trainer.app.events import TraineeChanged
+from trainer.app.palette import palette_command
 from trainer.content.loader import Content
-from trainer.engine.step import Scorer
+from trainer.engine.records import Scorer
 from trainer.messages import text
+from trainer.sessions.conversation import Conversation
 from trainer.store.database import Store
-
-
-class TraineeChanged(Message):
-    """Posted to the current screen when someone else starts practising."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.name = name
-
 
 ScorerFactory = Callable[[Content], Scorer]
 
 DARK, LIGHT = "textual-dark", "textual-light"
 SCORER_WAIT_SECONDS = 300
-
-
-def palette_command(key: str, callback: Callable[[], object]) -> SystemCommand:
-    """A command palette entry whose title and help are `app.cmd.KEY` and `app.cmd.KEY_help`."""
-    return SystemCommand(text(f"app.cmd.{key}"), text(f"app.cmd.{key}_help"), callback)
 
 
 def scorer_factory_for(store: Store) -> ScorerFactory:
@@ -144,9 +133,12 @@ class BuurttrainerApp(App[None]):
         worker = event.worker
         if worker.group == "export":
             if event.state == WorkerState.SUCCESS:
-                self.notify(text("app.review.exported", path=worker.result), timeout=15)
+                # The state change carries the worker untyped; the "export" group is
+                # `export_report`, which returns the report's path.
+                path = cast(Path, worker.result)
+                self.notify(text("app.review.exported", path=path), timeout=15)
                 if self.is_web:  # in a browser the file is on the server: offer it too
-                    self.deliver_text(worker.result, mime_type="text/html")
+                    self.deliver_text(path, mime_type="text/html")
             elif event.state == WorkerState.ERROR:
                 self.notify(text("app.review.export_failed", reason=worker.error), severity="error")
             return
@@ -231,6 +223,40 @@ class BuurttrainerApp(App[None]):
         if self._has_trainee():
             self.push_screen(ProgressScreen())
 
+    # -- navigation: screens go to another screen through these, never by importing it
+
+    def show_conversation(self, conversation: Conversation, *, replace: bool = False) -> None:
+        """The conversation screen for `conversation`; `replace` swaps out the current screen
+        (from a debrief: "again"), else it goes on top (from the picker)."""
+        from trainer.app.screens.talk import TalkScreen
+
+        screen = TalkScreen(conversation)
+        (self.switch_screen if replace else self.push_screen)(screen)
+
+    def show_debrief(self, session: str, *, replace: bool = False) -> None:
+        """A session's debrief; `replace` swaps out the current screen (a conversation that
+        just ended), else it goes on top (from My progress)."""
+        from trainer.app.screens.debrief import DebriefScreen
+
+        screen = DebriefScreen(session)
+        (self.switch_screen if replace else self.push_screen)(screen)
+
+    def show_picker(self) -> None:
+        """Back to the persona picker, in place of the current screen."""
+        from trainer.app.screens.picker import PickerScreen
+
+        self.switch_screen(PickerScreen())
+
+    def show_session_review(self, session: str) -> None:
+        from trainer.app.screens.session_review import SessionReviewScreen
+
+        self.push_screen(SessionReviewScreen(session))
+
+    def show_cohort(self, since: str | None) -> None:
+        from trainer.app.screens.cohort import CohortScreen
+
+        self.push_screen(CohortScreen(since))
+
     def in_trainer_area(self) -> bool:
         """Whether a trainer screen is open (served, only reached through the password).
         Cohort, session review and reports are opened from the review screen, so they count."""
@@ -239,7 +265,7 @@ class BuurttrainerApp(App[None]):
 
         return any(isinstance(s, (ReviewScreen, AuthorScreen)) for s in self.screen_stack)
 
-    def open_trainer_area(self, open_it: Callable[[], None]) -> None:
+    def open_trainer_area(self, open_it: Callable[[], object]) -> None:
         """Open a trainer screen; served, only after the trainer password. Leaving the trainer
         area closes it again: the next trainee at this browser tab is asked too."""
         if not self.served or self.in_trainer_area():

@@ -13,7 +13,7 @@ from textual.widgets import Label, Static
 
 from trainer.content.model import SKILLS
 from trainer.content.templates import persona_line
-from trainer.engine.step import Turn
+from trainer.engine.records import Turn
 from trainer.messages import text
 
 # The same colours as the chip classes in app.tcss, for bars drawn as Rich text.
@@ -134,3 +134,15 @@ class SkillBar(Static):
         line.append(bar(share, 24), style=SKILL_COLOURS[skill])
         line.append("  " + text("app.debrief.count", shown=shown, answers=answers))
         super().__init__(line, classes=f"skill-bar bar-{skill}")
+
+
+def short_date(stamp: str) -> str:
+    """'2026-11-23T10:39:12+00:00' -> '23-11 11:39' in local time (as the reports show it),
+    narrow enough for 80 columns."""
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(stamp).astimezone()
+    except ValueError:
+        return stamp[:16]
+    return moment.strftime("%d-%m %H:%M")

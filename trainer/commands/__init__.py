@@ -1,13 +1,18 @@
-"""One module per CLI subcommand; each exposes `run(args) -> exit code`."""
+"""The CLI's subcommands: one module per command, each exposing `run(args) -> exit code`,
+plus the helpers they share (loading content, opening the store).
+
+A thin layer over everything below it (the app included: `commands.app` starts it); imported
+only by `trainer.cli`.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from trainer.cli import UserError
 from trainer.content.diagnostics import did_you_mean
 from trainer.content.loader import Content, content_root, load_content
 from trainer.content.model import Dialogue, Persona
+from trainer.errors import UserError
 from trainer.messages import text
 
 

@@ -7,13 +7,13 @@ import json
 from pathlib import Path
 
 from trainer.commands import load
-from trainer.content.diagnostics import Problem
+from trainer.content.diagnostics import Problem, display_path
 from trainer.content.kaart import Kaart
-from trainer.content.loader import Content, content_root, display_path, load_content
+from trainer.content.loader import Content, content_root, load_content
 from trainer.content.located import MAX_FILE_BYTES
 from trainer.content.model import Dialogue, Persona
 from trainer.engine.playthrough import load_playthroughs
-from trainer.messages import text
+from trainer.messages import counted, text
 
 CONTENT_DIRS = ("personas", "dialogues")
 
@@ -33,7 +33,7 @@ def _targets(args: argparse.Namespace) -> list[tuple[Path, Path | None]]:
     """(content root, only this file or None) for each PATH given."""
     if not args.paths:
         return [(content_root(args.content), None)]
-    targets = []
+    targets: list[tuple[Path, Path | None]] = []
     for raw in args.paths:
         path = Path(raw)
         if path.is_file() and path.parent.name in CONTENT_DIRS:
@@ -84,15 +84,13 @@ def _source_line(problem: Problem, contents: list[Content]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     problems: list[Problem] = []
-    dialogues = []
+    dialogues: list[tuple[Dialogue, Persona, Kaart | None]] = []
     contents: list[Content] = []
     files = 0
     personas = 0
     for root, only in _targets(args):
         if only is None and not root.exists():
-            problems.append(
-                Problem.make(display_path(root), 1, 1, "error", "no-content", root=root)
-            )
+            problems.append(Problem.make(display_path(root), 1, 1, "no-content", root=root))
             continue
         content, found, count = collect(root) if root.exists() else (load(args), [], 0)
         contents.append(content)
@@ -101,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
             known = {*content.files, *content.playthrough_files()}
             found = [p for p in found if p.path == name]
             if only.resolve() not in {f.resolve() for f in known}:
-                found.append(Problem.make(name, 1, 1, "error", "not-content-file", file=name))
+                found.append(Problem.make(name, 1, 1, "not-content-file", file=name))
             count = 1
         problems.extend(found)
         files += count
@@ -141,9 +139,22 @@ def run(args: argparse.Namespace) -> int:
             print(problem.render(_source_line(problem, contents)))
             print()
         if problems:
-            print(text("check.summary", files=files, errors=errors, warnings=warnings))
+            print(
+                text(
+                    "check.summary",
+                    files=counted("count.files", files),
+                    errors=counted("count.errors", errors),
+                    warnings=counted("count.warnings", warnings),
+                )
+            )
         else:
-            print(text("check.ok", dialogues=len(dialogues), personas=personas))
+            print(
+                text(
+                    "check.ok",
+                    dialogues=counted("count.dialogues", len(dialogues)),
+                    personas=counted("count.personas", personas),
+                )
+            )
     if errors or (args.strict and warnings):
         return 1
     return 0

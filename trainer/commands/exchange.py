@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from trainer.cli import UserError
 from trainer.commands import open_store
 from trainer.commands.sessions import parse_since
+from trainer.errors import UserError
 from trainer.files import open_private
 from trainer.messages import text
 

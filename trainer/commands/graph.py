@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from trainer.cli import UserError
 from trainer.commands import load, pick_dialogue
 from trainer.content.diagnostics import did_you_mean
 from trainer.content.graph import render_graph
+from trainer.errors import UserError
 from trainer.messages import text
 
 

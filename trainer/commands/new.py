@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from trainer.cli import UserError
 from trainer.content.loader import content_root, default_content_root
+from trainer.errors import UserError
 from trainer.messages import text
 
 

@@ -14,11 +14,11 @@ import textwrap
 from pathlib import Path
 from typing import TextIO
 
-from trainer.cli import UserError
 from trainer.commands import load, open_store, pick_dialogue, pick_persona
 from trainer.content.loader import Content
 from trainer.content.model import Dialogue, Node, Persona
-from trainer.engine.step import MAX_ANSWER_CHARS, Answer, EngineError, Scorer, State, Turn
+from trainer.engine.records import MAX_ANSWER_CHARS, Answer, EngineError, Scorer, State, Turn
+from trainer.errors import UserError
 from trainer.messages import text
 from trainer.sessions.conversation import Conversation, ConversationError
 from trainer.store.database import Opening, Store

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import argparse
 
-from trainer.cli import UserError
 from trainer.commands import open_store
+from trainer.errors import UserError
 from trainer.messages import counted, text
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from trainer.cli import UserError
 from trainer.commands import load
 from trainer.content.loader import Content
 from trainer.content.model import Dialogue
 from trainer.engine.playthrough import PlaythroughResult, load_playthroughs, run_playthrough
-from trainer.engine.step import Scorer
+from trainer.engine.records import Assessment, Scorer
+from trainer.errors import UserError
 from trainer.messages import counted, text
 
 
@@ -41,7 +41,12 @@ class _LazyScorer:
         self.content = content
         self.model: Scorer | None = None
 
-    def assess(self, answer: str):
+    @property
+    def version(self) -> str:
+        """The classifier's version once loaded ('' before: no answer was scored by it)."""
+        return self.model.version if self.model is not None else ""
+
+    def assess(self, answer: str) -> Assessment:
         if self.model is None:
             from trainer.scoring import default_scorer
 
@@ -73,8 +78,8 @@ def _report_failure(result: PlaythroughResult) -> None:
 
 
 def _kaart_file(content: Content) -> str:
+    from trainer.content.diagnostics import display_path
     from trainer.content.kaart import kaart_path
-    from trainer.content.loader import display_path
 
     return display_path(kaart_path(content.root))
 
@@ -161,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
         failed += sum(_random(content, d, args.random, args.seed, Path(args.out)) for d in chosen)
     if needs_kaart:
         print(counted("test.needs_kaart_summary", needs_kaart, file=_kaart_file(content)))
-    print(text("test.summary_failed", count=failed) if failed else text("test.summary_ok"))
+    print(counted("test.summary_failed", failed) if failed else text("test.summary_ok"))
     return 1 if failed else 0
 
 
@@ -176,7 +181,8 @@ def _explore(content: Content, dialogue: Dialogue, out: Path) -> int:
 
     persona = content.personas[dialogue.persona]
     result = explore(dialogue, persona, kaart=content.kaart)
-    print(text("test.explore", dialogue=dialogue.id, states=result.states))
+    states = counted("count.states", result.states)
+    print(text("test.explore", dialogue=dialogue.id, states=states))
     problems = 0
     if result.truncated:
         print("  " + text("test.truncated"))
@@ -208,7 +214,16 @@ def _random(content: Content, dialogue: Dialogue, count: int, seed: int, out: Pa
         dialogue, content.personas[dialogue.persona], count, seed, kaart=content.kaart
     )
     failures = [r for r in runs if r.failed]
-    print(text("test.random", dialogue=dialogue.id, count=count, seed=seed, failed=len(failures)))
+    conversations = counted("count.conversations", count)
+    print(
+        text(
+            "test.random",
+            dialogue=dialogue.id,
+            conversations=conversations,
+            seed=seed,
+            failed=len(failures),
+        )
+    )
     for run in failures:
         name = f"willekeurig {run.number} (seed {seed})"
         body = playthrough_file(dialogue, name, run.moves, run.path, None)

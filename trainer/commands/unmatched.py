@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from trainer.cli import UserError
 from trainer.commands import load, open_store
+from trainer.errors import UserError
 from trainer.messages import text
 
 

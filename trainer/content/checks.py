@@ -10,30 +10,13 @@ from collections import deque
 from collections.abc import Mapping
 
 from trainer.content.conditions import SKILL_NAMES, STATE_NAMES
-from trainer.content.diagnostics import Problem, did_you_mean
-from trainer.content.loader import display_path, suggest
-from trainer.content.located import Located, Path_, message_params
+from trainer.content.diagnostics import Problem, did_you_mean, display_path, suggest
+from trainer.content.located import Located, Path_
 from trainer.content.model import Dialogue, Persona
+from trainer.content.schema import Reporter
 from trainer.content.templates import TEMPLATE_NAMES, template_problems
 
 SAMPLE_TRAINEE = "Sam"
-
-
-class _Reporter:
-    def __init__(self, located: Located) -> None:
-        self.located = located
-        self.name = display_path(located.path)
-        self.problems: list[Problem] = []
-
-    def __call__(
-        self, spot: Path_, severity: str, code: str, /, *, key: bool = False, line: int = 0,
-        col: int = 0, **params,
-    ) -> None:  # fmt: skip
-        pos = self.located.pos(spot, key=key)
-        line, col = (line, col or 1) if line else (pos.line, pos.col)
-        self.problems.append(
-            Problem.make(self.name, line, col, severity, code, **message_params(params))  # type: ignore[arg-type]
-        )
 
 
 def check_dialogue(
@@ -46,21 +29,21 @@ def check_dialogue(
 
     A persona whose own file has errors is reported there, not again as unknown here.
     """
-    report = _Reporter(located)
+    report = Reporter(located, display_path(located.path))
     nodes = dialogue.nodes
     if dialogue.persona not in personas and dialogue.persona not in broken_personas:
         report(
-            ("persona",), "error", "unknown-persona", persona=dialogue.persona,
+            ("persona",), "unknown-persona", persona=dialogue.persona,
             known=", ".join(sorted(personas)) or "-",
             suggestion=did_you_mean(dialogue.persona, personas),
         )  # fmt: skip
     if dialogue.start not in nodes:
         report(
-            ("start",), "error", "unknown-node", target=dialogue.start,
+            ("start",), "unknown-node", target=dialogue.start,
             suggestion=suggest(dialogue.start, nodes),
         )  # fmt: skip
     elif nodes[dialogue.start].end is not None:
-        report(("start",), "warning", "start-is-ending")
+        report(("start",), "start-is-ending")
     used_flags: set[str] = set()
     persona = personas.get(dialogue.persona)
     needs = [need.id for need in persona.needs] if persona else []
@@ -68,29 +51,29 @@ def check_dialogue(
         base: Path_ = ("nodes", node.id)
         if persona and node.need and node.need not in needs:
             report(
-                (*base, "need"), "error", "unknown-need", need=node.need,
+                (*base, "need"), "unknown-need", need=node.need,
                 persona=persona.id, known=", ".join(needs) or "-",
                 suggestion=did_you_mean(node.need, needs),
             )  # fmt: skip
         if node.end is None and not node.choices and not node.routes:
-            report(base, "error", "dead-end", key=True, node=node.id)
+            report(base, "dead-end", key=True, node=node.id)
         for choice in node.choices:
             if choice.next not in nodes:
                 report(
-                    (*base, "choices", choice.index, "next"), "error", "unknown-node",
+                    (*base, "choices", choice.index, "next"), "unknown-node",
                     target=choice.next, suggestion=suggest(choice.next, nodes),
                 )  # fmt: skip
         for position, route in enumerate(node.routes):
             where = (*base, "routes", route.index)
             if route.next not in nodes:
                 report(
-                    (*where, "next"), "error", "unknown-node", target=route.next,
+                    (*where, "next"), "unknown-node", target=route.next,
                     suggestion=suggest(route.next, nodes),
                 )  # fmt: skip
             if route.is_fallback and position < len(node.routes) - 1:
                 later = node.routes[position + 1]
                 report(
-                    (*base, "routes", later.index), "warning", "unreachable-route",
+                    (*base, "routes", later.index), "unreachable-route",
                     index=later.index + 1,
                 )  # fmt: skip
             for number, clause in enumerate(route.when):
@@ -111,7 +94,7 @@ def check_dialogue(
                         else (*where, "when")
                     )
                     report(
-                        spot, "error", "unknown-variable", name=clause.name,
+                        spot, "unknown-variable", name=clause.name,
                         condition=clause.source,
                         suggestion=suggest(
                             clause.name, (*SKILL_NAMES, *STATE_NAMES, *sorted(dialogue.flags))
@@ -119,7 +102,7 @@ def check_dialogue(
                     )  # fmt: skip
         if node.routes and not node.routes[-1].is_fallback:
             last = node.routes[-1]
-            report((*base, "routes", last.index), "error", "missing-fallback")
+            report((*base, "routes", last.index), "missing-fallback")
         _check_template(report, located, dialogue, node.id, node.say, personas)
     # A flag named in any line counts as used; one search through all lines at once (flags
     # cannot contain the separator), not one per node and flag: that was quadratic.
@@ -127,7 +110,7 @@ def check_dialogue(
     used_flags.update(f for f in dialogue.flags if f in says)
     first_set = _first_sets(dialogue)
     for flag in sorted(dialogue.flags - used_flags):
-        report(first_set.get(flag, ("nodes",)), "warning", "unused-flag", flag=flag)
+        report(first_set.get(flag, ("nodes",)), "unused-flag", flag=flag)
     _check_graph(report, dialogue)
     return report.problems
 
@@ -148,7 +131,7 @@ def _first_sets(dialogue: Dialogue) -> dict[str, Path_]:
     return found
 
 
-def _check_graph(report: _Reporter, dialogue: Dialogue) -> None:
+def _check_graph(report: Reporter, dialogue: Dialogue) -> None:
     nodes = dialogue.nodes
     edges = {nid: [t for t in node.targets() if t in nodes] for nid, node in nodes.items()}
     reached: set[str] = set()
@@ -164,7 +147,6 @@ def _check_graph(report: _Reporter, dialogue: Dialogue) -> None:
             if nid not in reached:
                 report(
                     ("nodes", nid),
-                    "warning",
                     "unreachable-node",
                     key=True,
                     node=nid,
@@ -172,7 +154,7 @@ def _check_graph(report: _Reporter, dialogue: Dialogue) -> None:
                 )
     endings = {nid for nid, node in nodes.items() if node.end is not None}
     if not endings:
-        report(("nodes",), "error", "no-endings", key=True)
+        report(("nodes",), "no-endings", key=True)
         return
     incoming: dict[str, list[str]] = {nid: [] for nid in nodes}
     for source, targets in edges.items():
@@ -188,11 +170,11 @@ def _check_graph(report: _Reporter, dialogue: Dialogue) -> None:
     for nid, node in nodes.items():
         stuck = nid not in can_end and (node.choices or node.routes)
         if stuck:
-            report(("nodes", nid), "error", "no-ending", key=True, node=nid)
+            report(("nodes", nid), "no-ending", key=True, node=nid)
 
 
 def _check_template(
-    report: _Reporter, located: Located, dialogue: Dialogue, node_id: str, source: str,
+    report: Reporter, located: Located, dialogue: Dialogue, node_id: str, source: str,
     personas: Mapping[str, Persona],
 ) -> None:  # fmt: skip
     persona = personas.get(dialogue.persona)
@@ -210,4 +192,4 @@ def _check_template(
         fields = [f"persona.{name}" for name in view]
         suggestion = did_you_mean(what, (*TEMPLATE_NAMES, *fields))
         found = located.line_text(line).find(what.split(".")[-1].split("'")[0])
-        report(where, "error", code, line=line, col=found + 1, what=what, suggestion=suggestion)
+        report(where, code, line=line, col=found + 1, what=what, suggestion=suggestion)

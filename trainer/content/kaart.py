@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trainer.content.diagnostics import Problem
-from trainer.content.loader import _load_file, _Validator, display_path, suggest
+from trainer.content.diagnostics import Problem, display_path, suggest
 from trainer.content.located import shown
+from trainer.content.schema import Validator, load_file
 from trainer.messages import text
 
 KAART_FILE = "sociale-kaart.yaml"
@@ -67,18 +67,18 @@ def load_kaart(root: Path) -> tuple[Kaart | None, list[Problem]]:
     path = kaart_path(root)
     if not path.exists():
         return None, []
-    kaart, _, problems = _load_file(path, _build_kaart)
+    kaart, _, problems = load_file(path, _build_kaart)
     return kaart, problems
 
 
-def _words(v: _Validator, where: tuple, value: Any) -> tuple[str, ...] | None:
+def _words(v: Validator, where: tuple, value: Any) -> tuple[str, ...] | None:
     items = v.text_list(where, value)
     if items is None:
         return None
     return tuple(" ".join(i.lower().split()) for i in items if i.strip())
 
 
-def _build_kaart(v: _Validator) -> Kaart | None:
+def _build_kaart(v: Validator) -> Kaart | None:
     data = v.mapping((), v.located.data, ("services",), (), text("where.top"))
     if data is None:
         return None
@@ -119,11 +119,13 @@ def _build_kaart(v: _Validator) -> Kaart | None:
                 other=f"{display_path(v.located.path)}:{kaart.services[ident].line}",
             )  # fmt: skip
             continue
+        # A text that is None was not a text, and the validator has reported it; the service
+        # still counts (for duplicate ids and the personas' references) with "" in its place.
         kaart.services[ident] = Service(
-            id=ident, name=strings["name"], aliases=aliases or (), describes=tuple(describes),
-            helps_with=strings["helps_with"], for_whom=strings["for_whom"],
-            contact=strings["contact"], misspellings=misspellings or (),
-            professional=professional, line=v.line(where),
+            id=ident, name=strings["name"] or "", aliases=aliases or (),
+            describes=tuple(describes), helps_with=strings["helps_with"] or "",
+            for_whom=strings["for_whom"] or "", contact=strings["contact"] or "",
+            misspellings=misspellings or (), professional=professional, line=v.line(where),
         )  # fmt: skip
     return kaart
 
@@ -146,7 +148,6 @@ def check_references(personas: dict, kaart: Kaart, sources: dict) -> list[Proble
                         display_path(persona.path),
                         spot.line if spot else 1,
                         spot.col if spot else 1,
-                        "error",
                         "unknown-service",
                         service=shown(service),
                         suggestion=suggest(service, known),

@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trainer.content.conditions import SKILL_NAMES, Clause, ConditionError, parse_clause
-from trainer.content.diagnostics import Problem, did_you_mean
-from trainer.content.located import Located, Path_, Pos, load_located, message_params
+from trainer.content.conditions import Clause, ConditionError, parse_clause
+from trainer.content.diagnostics import Problem, display_path
+from trainer.content.located import Located, Path_, Pos
 from trainer.content.model import (
     DIFFICULTIES,
     OUTCOMES,
-    SKILLS,
     STATE_RANGE,
     Choice,
     Dialogue,
@@ -32,51 +29,14 @@ from trainer.content.model import (
     Persona,
     Route,
 )
+from trainer.content.schema import Validator, field_name, load_file, skill_list
 from trainer.messages import text
 
 if TYPE_CHECKING:
     from trainer.content.kaart import Kaart
 
-ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FLAG_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 TESTS_SUFFIX = ".tests.yaml"
-
-
-#: `did_you_mean` compares a name with every option, so thousands of misspelt targets among
-#: thousands of nodes would take minutes; past this many options only the likeliest are tried.
-SUGGEST_FROM = 200
-
-
-def suggest(name: str, options: Collection[str]) -> str:
-    """`did_you_mean` with bounded work: with many options, only those that start with the
-    same character and are about as long are compared (no change for real content)."""
-    if len(options) <= SUGGEST_FROM:
-        return did_you_mean(name, options)
-    name = str(name)
-    index = _by_start_and_length(tuple(options))
-    slack = len(name) // 3
-    near = [
-        option
-        for length in range(len(name) - slack, len(name) + slack + 1)
-        for option in index.get((name[:1], length), ())[:SUGGEST_FROM]
-    ]
-    return did_you_mean(name, near[:SUGGEST_FROM])
-
-
-@lru_cache(maxsize=8)
-def _by_start_and_length(options: tuple[str, ...]) -> dict[tuple[str, int], list[str]]:
-    index: dict[tuple[str, int], list[str]] = {}
-    for option in map(str, options):
-        index.setdefault((option[:1], len(option)), []).append(option)
-    return index
-
-
-def display_path(path: Path) -> str:
-    """How a file is named in messages: relative to the working folder when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError, RuntimeError):  # outside it, a link loop, no working folder
-        return str(path)
 
 
 @dataclass
@@ -125,14 +85,12 @@ def load_content(root: Path) -> Content:
 
     content = Content(root=root)
     if not (root / "personas").is_dir() and not (root / "dialogues").is_dir():
-        content.problems.append(
-            Problem.make(display_path(root), 1, 1, "error", "no-content", root=root)
-        )
+        content.problems.append(Problem.make(display_path(root), 1, 1, "no-content", root=root))
         return content
     persona_sources: dict[str, str] = {}
     for path in persona_files(root):
         content.files.append(path)
-        persona, located, problems = _load_file(path, _build_persona)
+        persona, located, problems = load_file(path, _build_persona)
         if located is not None:
             content.sources[display_path(path)] = located
         content.problems.extend(problems)
@@ -150,7 +108,7 @@ def load_content(root: Path) -> Content:
     dialogue_sources: dict[str, str] = {}
     for path in dialogue_files(root):
         content.files.append(path)
-        dialogue, located, problems = _load_file(path, _build_dialogue)
+        dialogue, located, problems = load_file(path, _build_dialogue)
         if located is not None:
             content.sources[display_path(path)] = located
         if dialogue is not None and located is not None:
@@ -181,7 +139,6 @@ def load_content(root: Path) -> Content:
                     persona_sources[persona.id],
                     pos.line if pos else 1,
                     pos.col if pos else 1,
-                    "warning",
                     "persona-without-dialogue",
                     persona=persona.id,
                 )
@@ -230,7 +187,7 @@ def _kaart_missing(content: Content, kaart_file: Path) -> list[Problem]:
 
 def _kaart_warning(name: str, pos: Pos | None, kaart_file: Path, what: str) -> Problem:
     return Problem.make(
-        name, pos.line if pos else 1, pos.col if pos else 1, "warning", "kaart-missing",
+        name, pos.line if pos else 1, pos.col if pos else 1, "kaart-missing",
         file=display_path(kaart_file), what=what,
     )  # fmt: skip
 
@@ -244,166 +201,12 @@ def _persona_of_broken(content: Content, dialogue_id: str) -> str | None:
 def _duplicate(located: Located, kind: str, ident: str, seen: dict[str, str]) -> Problem:
     pos = located.pos(("id",))
     return Problem.make(
-        display_path(located.path), pos.line, pos.col, "error", "duplicate-id",
+        display_path(located.path), pos.line, pos.col, "duplicate-id",
         kind=kind, id=ident, other=seen[ident],
     )  # fmt: skip
 
 
-def _load_file(path: Path, build: Callable[[_Validator], Any]):
-    located, problems = load_located(path, display_path(path))
-    if located is None:
-        return None, None, problems
-    validator = _Validator(located, display_path(path))
-    validator.problems.extend(problems)
-    result = build(validator)
-    return result, located, validator.problems
-
-
 # --------------------------------------------------------------------------- validation
-
-
-class _Validator:
-    """Schema checks over located data; every finding carries the spot it was found at."""
-
-    def __init__(self, located: Located, name: str) -> None:
-        self.located = located
-        self.name = name
-        self.problems: list[Problem] = []
-
-    def report(
-        self,
-        spot: Path_,
-        code: str,
-        /,
-        *,
-        key: bool = False,
-        severity: str = "error",
-        **params: Any,
-    ) -> None:
-        pos = self.located.pos(spot, key=key)
-        self.problems.append(
-            Problem.make(self.name, pos.line, pos.col, severity, code, **message_params(params))  # type: ignore[arg-type]
-        )
-
-    def line(self, where: Path_) -> int:
-        return self.located.pos(where).line
-
-    def _type_name(self, value: Any) -> str:
-        if value is None:
-            return text("type.none")
-        if isinstance(value, bool):
-            return text("type.bool")
-        if isinstance(value, int):
-            return text("type.int")
-        if isinstance(value, float):
-            return text("type.number")
-        if isinstance(value, str):
-            return text("type.text")
-        if isinstance(value, list):
-            return text("type.list")
-        return text("type.mapping")
-
-    def wrong_type(self, where: Path_, value: Any, expected: str) -> None:
-        self.report(
-            where, "wrong-type", field=_field(where), expected=text(expected),
-            actual=self._type_name(value),
-        )  # fmt: skip
-
-    def mapping(
-        self, where: Path_, value: Any, required: Iterable[str], optional: Iterable[str],
-        place: str, extra: str = "",
-    ) -> dict[str, Any] | None:  # fmt: skip
-        if not isinstance(value, dict):
-            self.wrong_type(where, value, "type.mapping")
-            return None
-        required, optional = list(required), list(optional)
-        allowed = required + optional
-        for key in value:
-            if key not in allowed:
-                self.report(
-                    (*where, key), "unknown-key", key=True, field=key, where=place,
-                    allowed=", ".join(allowed), suggestion=did_you_mean(str(key), allowed),
-                )  # fmt: skip
-        for key in required:
-            if key not in value:
-                self.report(where, "missing-key", field=key, where=place, extra=extra)
-        return value
-
-    def string(self, where: Path_, value: Any, *, nonempty: bool = True) -> str | None:
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.wrong_type(where, value, "type.text")
-            return None
-        result = str(value).strip()
-        if nonempty and not result:
-            self.report(
-                where, "bad-value", field=_field(where), value="''",
-                expected=text("expected.nonempty"),
-            )  # fmt: skip
-            return None
-        return result
-
-    def integer(self, where: Path_, value: Any, low: int, high: int) -> int | None:
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.wrong_type(where, value, "type.int")
-            return None
-        if not low <= value <= high:
-            self.report(
-                where, "bad-value", field=_field(where), value=value,
-                expected=text("expected.range", low=low, high=high),
-            )  # fmt: skip
-            return None
-        return value
-
-    def ident(self, where: Path_, value: Any) -> str | None:
-        result = self.string(where, value)
-        if result is not None and not ID_PATTERN.match(result):
-            self.report(where, "bad-id", value=result)
-            return None
-        return result
-
-    def choice_of(
-        self, where: Path_, value: Any, options: Iterable[str], expected: str
-    ) -> str | None:
-        result = self.string(where, value)
-        options = list(options)
-        if result is not None and result not in options:
-            self.report(
-                where, "bad-value", field=_field(where), value=result,
-                expected=text(expected) + did_you_mean(result, options),
-            )  # fmt: skip
-            return None
-        return result
-
-    def text_list(self, where: Path_, value: Any) -> tuple[str, ...] | None:
-        """Feedback: one line or a list of lines."""
-        if isinstance(value, list):
-            items = [self.string((*where, i), item) for i, item in enumerate(value)]
-            if not value:
-                self.report(
-                    where, "bad-value", field=_field(where), value="[]",
-                    expected=text("expected.nonempty"),
-                )  # fmt: skip
-            return tuple(i for i in items if i is not None)
-        single = self.string(where, value)
-        return (single,) if single is not None else None
-
-    def list_of(self, where: Path_, value: Any) -> list[Any]:
-        if not isinstance(value, list):
-            self.wrong_type(where, value, "type.list")
-            return []
-        return value
-
-    def check_id_matches_file(self, ident: str | None) -> None:
-        stem = self.located.path.name.removesuffix(".yaml")
-        if ident is not None and ident != stem:
-            self.report(("id",), "id-mismatch", id=ident, file=self.located.path.name)
-
-
-def _field(where: Path_) -> str:
-    for part in reversed(where):
-        if isinstance(part, str):
-            return part
-    return str(where[-1]) if where else ""
 
 
 # --------------------------------------------------------------------------- personas
@@ -415,7 +218,7 @@ PERSONA_REQUIRED = (
 PERSONA_OPTIONAL = ("household",)
 
 
-def _build_persona(v: _Validator) -> Persona | None:
+def _build_persona(v: Validator) -> Persona | None:
     data = v.mapping((), v.located.data, PERSONA_REQUIRED, PERSONA_OPTIONAL, text("where.top"))
     if data is None:
         return None
@@ -445,18 +248,24 @@ def _build_persona(v: _Validator) -> Persona | None:
             mood = v.integer(("start", "mood"), start.get("mood", 50), *STATE_RANGE)
     gives = _offers(v, data, "gives", with_services=False)
     needs = _offers(v, data, "needs", with_services=True)
-    values = (ident, age, difficulty, trust, mood, gives, needs, household, *fields.values())
-    if any(x is None for x in values) or len(fields) < 4:
+    # A None is a value the validator has already reported; such a persona is not built.
+    name, situation, background, character = (
+        fields.get(key) for key in ("name", "situation", "background", "character")
+    )
+    if (
+        ident is None or age is None or difficulty is None or trust is None or mood is None
+        or gives is None or needs is None or household is None or name is None
+        or situation is None or background is None or character is None
+    ):  # fmt: skip
         return None
     return Persona(
-        id=ident, name=fields["name"], age=age, situation=fields["situation"],
-        background=fields["background"], character=fields["character"],
-        difficulty=difficulty, start_trust=trust, start_mood=mood, gives=gives,
-        needs=needs, household=household or "", path=v.located.path,
+        id=ident, name=name, age=age, situation=situation, background=background,
+        character=character, difficulty=difficulty, start_trust=trust, start_mood=mood,
+        gives=gives, needs=needs, household=household or "", path=v.located.path,
     )  # fmt: skip
 
 
-def _offers(v: _Validator, data: dict[str, Any], key: str, *, with_services: bool):
+def _offers(v: Validator, data: dict[str, Any], key: str, *, with_services: bool):
     if key not in data:
         return None
     items = v.list_of((key,), data[key])
@@ -494,7 +303,7 @@ ROUTE_REQUIRED = ("feedback", "next")
 EFFECT_KEYS = ("trust", "mood", "set", "unset")
 
 
-def _build_dialogue(v: _Validator) -> Dialogue | None:
+def _build_dialogue(v: Validator) -> Dialogue | None:
     data = v.mapping((), v.located.data, DIALOGUE_REQUIRED, DIALOGUE_OPTIONAL, text("where.top"))
     if data is None:
         return None
@@ -542,7 +351,7 @@ def _build_dialogue(v: _Validator) -> Dialogue | None:
     )  # fmt: skip
 
 
-def _build_node(v: _Validator, node_id: str, raw: Any) -> Node | None:
+def _build_node(v: Validator, node_id: str, raw: Any) -> Node | None:
     where: Path_ = ("nodes", node_id)
     if not FLAG_PATTERN.match(node_id.replace("-", "_")):
         v.report(where, "bad-id", key=True, value=node_id)
@@ -600,23 +409,23 @@ def _build_node(v: _Validator, node_id: str, raw: Any) -> Node | None:
     )  # fmt: skip
 
 
-def _build_choice(v: _Validator, node_id: str, index: int, raw: Any) -> Choice | None:
+def _build_choice(v: Validator, node_id: str, index: int, raw: Any) -> Choice | None:
     where: Path_ = ("nodes", node_id, "choices", index)
     place = text("where.choice", index=index + 1, node=node_id)
     data = v.mapping(where, raw, CHOICE_REQUIRED, ("effects",), place)
     if data is None:
         return None
     body = v.string((*where, "text"), data["text"]) if "text" in data else None
-    skills = _skills(v, (*where, "skills"), data["skills"]) if "skills" in data else None
+    skills = skill_list(v, (*where, "skills"), data["skills"]) if "skills" in data else None
     feedback = v.text_list((*where, "feedback"), data["feedback"]) if "feedback" in data else None
     target = v.string((*where, "next"), data["next"]) if "next" in data else None
     effects = _effects(v, (*where, "effects"), data["effects"]) if "effects" in data else Effects()
-    if None in (body, skills, feedback, target, effects):
+    if body is None or skills is None or feedback is None or target is None or effects is None:
         return None
     return Choice(body, skills, feedback, target, effects, v.line(where), index)
 
 
-def _build_route(v: _Validator, node_id: str, index: int, raw: Any) -> Route | None:
+def _build_route(v: Validator, node_id: str, index: int, raw: Any) -> Route | None:
     where: Path_ = ("nodes", node_id, "routes", index)
     place = text("where.route", index=index + 1, node=node_id)
     data = v.mapping(where, raw, ROUTE_REQUIRED, ("when", "effects"), place)
@@ -650,31 +459,13 @@ def _build_route(v: _Validator, node_id: str, index: int, raw: Any) -> Route | N
     feedback = v.text_list((*where, "feedback"), data["feedback"]) if "feedback" in data else None
     target = v.string((*where, "next"), data["next"]) if "next" in data else None
     effects = _effects(v, (*where, "effects"), data["effects"]) if "effects" in data else Effects()
-    if not ok or None in (feedback, target, effects):
+    if not ok or feedback is None or target is None or effects is None:
         return None
     return Route(tuple(clauses), feedback, target, effects, v.line(where), index)
 
 
-def _skills(v: _Validator, where: Path_, raw: Any) -> frozenset[str] | None:
-    items = v.list_of(where, raw)
-    if not isinstance(raw, list):
-        return None
-    skills = set()
-    for i, item in enumerate(items):
-        name = v.string((*where, i), item)
-        if name is None:
-            continue
-        if name not in SKILLS:
-            v.report(
-                (*where, i), "unknown-skill", skill=name, suggestion=did_you_mean(name, SKILL_NAMES)
-            )
-            continue
-        skills.add(name)
-    return frozenset(skills)
-
-
-def _effects(v: _Validator, where: Path_, raw: Any) -> Effects | None:
-    data = v.mapping(where, raw, (), EFFECT_KEYS, text("where.field", field=_field(where)))
+def _effects(v: Validator, where: Path_, raw: Any) -> Effects | None:
+    data = v.mapping(where, raw, (), EFFECT_KEYS, text("where.field", field=field_name(where)))
     if data is None:
         return None
     deltas = {}

@@ -116,7 +116,8 @@ class _Loader(yaml.SafeLoader):
     def add_indent(self, column: int) -> bool:
         if not self.indents:  # the outermost block: where the column starts, on this line
             here = self.get_mark()
-            self._block_start = yaml.Mark(here.name, here.index, here.line, column, None, None)
+            # No buffer, so no snippet: the pointer (0) is never read.
+            self._block_start = yaml.Mark(here.name, here.index, here.line, column, None, 0)
         added = super().add_indent(column)
         if len(self.indents) > MAX_DEPTH:
             raise _too_deep(self._block_start)
@@ -227,7 +228,7 @@ def _read(path: Path, name: str) -> tuple[bytes | None, list[Problem]]:
     """
 
     def unreadable(reason: str) -> tuple[None, list[Problem]]:
-        return None, [Problem.make(name, 1, 1, "error", "file-unreadable", reason=reason)]
+        return None, [Problem.make(name, 1, 1, "file-unreadable", reason=reason)]
 
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
@@ -260,7 +261,7 @@ def _read(path: Path, name: str) -> tuple[bytes | None, list[Problem]]:
 
 def _too_large(name: str, size: int) -> Problem:
     return Problem.make(
-        name, 1, 1, "error", "file-too-large", size=_megabytes(size),
+        name, 1, 1, "file-too-large", size=_megabytes(size),
         limit=_megabytes(MAX_FILE_BYTES),
     )  # fmt: skip
 
@@ -283,7 +284,7 @@ def _decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
             start = raw.rfind(b"\n", 0, exc.start) + 1
             col = len(raw[start : exc.start].decode("utf-8", "replace")) + 1
             reason = text("reason.bad_byte", byte=f"0x{raw[exc.start]:02x}")
-        return None, [Problem.make(name, line, col, "error", "file-encoding", reason=reason)]
+        return None, [Problem.make(name, line, col, "file-encoding", reason=reason)]
     return source.replace("\r\n", "\n").replace("\r", "\n"), []
 
 
@@ -319,28 +320,24 @@ def parse_located(source: str, path: Path, name: str) -> tuple[Located | None, l
             raise  # the Python parser accepted it: libyaml's refusal stands
     except _TooComplex as exc:
         pos = _mark_pos(exc.mark)
-        return None, [
-            Problem.make(name, pos.line, pos.col, "error", "too-complex", reason=exc.reason)
-        ]
+        return None, [Problem.make(name, pos.line, pos.col, "too-complex", reason=exc.reason)]
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as NUL
         pos = _position(source, exc.position) if isinstance(exc.position, int) else Pos(1, 1)
         what = text("reason.bad_char", char=f"U+{exc.character:04X}")
-        return None, [Problem.make(name, pos.line, pos.col, "error", "yaml-syntax", what=what)]
+        return None, [Problem.make(name, pos.line, pos.col, "yaml-syntax", what=what)]
     except yaml.MarkedYAMLError as exc:
         pos = _mark_pos(exc.problem_mark or exc.context_mark)
         if is_too_deep(exc.problem):
             reason = text("reason.too_deep", limit=MAX_DEPTH)
-            return None, [
-                Problem.make(name, pos.line, pos.col, "error", "too-complex", reason=reason)
-            ]
+            return None, [Problem.make(name, pos.line, pos.col, "too-complex", reason=reason)]
         what = dutch_reason(exc.problem or exc.context)
-        return None, [Problem.make(name, pos.line, pos.col, "error", "yaml-syntax", what=what)]
+        return None, [Problem.make(name, pos.line, pos.col, "yaml-syntax", what=what)]
     except yaml.YAMLError as exc:
         what = dutch_reason(exc)
-        return None, [Problem.make(name, 1, 1, "error", "yaml-syntax", what=what)]
+        return None, [Problem.make(name, 1, 1, "yaml-syntax", what=what)]
     located = Located(path=path, data=None, text=source)
     if root is None:
-        return None, [Problem.make(name, 1, 1, "error", "empty-file")]
+        return None, [Problem.make(name, 1, 1, "empty-file")]
     problems: list[Problem] = []
     converter = _Converter(located, problems, name)
     try:
@@ -348,9 +345,7 @@ def parse_located(source: str, path: Path, name: str) -> tuple[Located | None, l
         located.data = converter.convert(root, (), 0)
     except _TooComplex as exc:
         pos = _mark_pos(exc.mark)
-        return None, [
-            Problem.make(name, pos.line, pos.col, "error", "too-complex", reason=exc.reason)
-        ]
+        return None, [Problem.make(name, pos.line, pos.col, "too-complex", reason=exc.reason)]
     return located, problems
 
 
@@ -421,7 +416,7 @@ class _Converter:
                 key_pos = _mark_pos(key_node.start_mark)
                 if not isinstance(key_node, yaml.ScalarNode):
                     self.problems.append(
-                        Problem.make(self.name, key_pos.line, key_pos.col, "error", "bad-key")
+                        Problem.make(self.name, key_pos.line, key_pos.col, "bad-key")
                     )
                     continue
                 key = self.scalar(key_node)
@@ -436,7 +431,6 @@ class _Converter:
                             self.name,
                             key_pos.line,
                             key_pos.col,
-                            "error",
                             "duplicate-key",
                             key=shown(key),
                             first=first.line,
@@ -472,9 +466,7 @@ class _Converter:
     def failed(self, node: yaml.Node, what: str) -> object:
         pos = _mark_pos(node.start_mark)
         self.problems.append(
-            Problem.make(
-                self.name, pos.line, pos.col, "error", "yaml-syntax", what=shown(what, None)
-            )
+            Problem.make(self.name, pos.line, pos.col, "yaml-syntax", what=shown(what, None))
         )
         return _FAILED
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from trainer.content.kaart import kaart_path
-from trainer.content.loader import ID_PATTERN, default_content_root
+from trainer.content.loader import default_content_root
+from trainer.content.schema import ID_PATTERN
 
 PERSONA = """\
 # Een persona: de bewoner die de deelnemer aan de deur spreekt.

@@ -11,9 +11,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, meta, nodes
 from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from trainer.messages import text
@@ -34,7 +36,7 @@ MAX_RANGE = 1_000
 class _Sandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"**", "*"})
 
-    def call_binop(self, context, operator, left, right):  # type: ignore[no-untyped-def]
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and _too_big_power(left, right):
             raise SecurityError(f"{left!r} ** {right!r} is too large")
         if operator == "*":
@@ -122,14 +124,23 @@ def _template_problems(source: str, context: Mapping[str, object]) -> list[tuple
 def _persona_fields(ast: nodes.Template) -> list[str]:
     """The fields read from `persona` (`persona.name`, `persona['name']`), in order."""
     found = []
+    # find_all types what it yields for a tuple of classes as their common base (Expr), so
+    # each kind is narrowed on its own.
     for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
-        if not (isinstance(node.node, nodes.Name) and node.node.name == "persona"):
-            continue
-        if isinstance(node, nodes.Getattr):
+        if isinstance(node, nodes.Getattr) and _is_persona(node.node):
             found.append(node.attr)
-        elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+        elif (
+            isinstance(node, nodes.Getitem)
+            and _is_persona(node.node)
+            and isinstance(node.arg, nodes.Const)
+            and isinstance(node.arg.value, str)
+        ):
             found.append(node.arg.value)
     return found
+
+
+def _is_persona(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.Name) and node.name == "persona"
 
 
 def _line_of(source: str, name: str) -> int:

@@ -23,16 +23,8 @@ import yaml
 from trainer.content.model import SKILLS, Dialogue, Persona
 from trainer.engine.judging import FITTING, NONE, WRONG, fitting_services
 from trainer.engine.playthrough import PlaythroughResult, ScriptedAnswer
-from trainer.engine.step import (
-    Answer,
-    FixedScorer,
-    State,
-    fixed_assessment,
-    opening,
-    select_route,
-    transition,
-)
-from trainer.store.database import route_key
+from trainer.engine.records import Answer, FixedScorer, State, fixed_assessment, route_key
+from trainer.engine.step import opening, select_route, transition
 
 if TYPE_CHECKING:
     from trainer.content.kaart import Kaart
@@ -114,7 +106,7 @@ class Move:
 # Per service fact, an example the explorer names so the answer routes the same on replay;
 # keyed by the need at stake ("" for nodes that name none).
 ServiceOptions = dict[str, tuple[tuple[frozenset[str], str], ...]]
-NO_SERVICES = ((frozenset(), ""),)
+NO_SERVICES: tuple[tuple[frozenset[str], str], ...] = ((frozenset(), ""),)
 
 
 def service_options(dialogue: Dialogue, persona: Persona, kaart: Kaart | None) -> ServiceOptions:

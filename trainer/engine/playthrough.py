@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from trainer.content.diagnostics import Problem, did_you_mean
-from trainer.content.loader import Content, _Validator, display_path
+from trainer.content.diagnostics import Problem, did_you_mean, display_path
+from trainer.content.loader import Content
 from trainer.content.located import load_located
 from trainer.content.model import OUTCOMES, Dialogue, Persona
-from trainer.engine.step import Answer, EngineError, FixedScorer, Scorer, State, Turn, opening, step
+from trainer.content.schema import Validator
+from trainer.engine.records import Answer, EngineError, FixedScorer, Scorer, State, Turn
+from trainer.engine.step import opening, step
 
 if TYPE_CHECKING:
     from trainer.content.kaart import Kaart
@@ -68,7 +70,7 @@ def load_playthroughs(path: Path, content: Content) -> tuple[list[Playthrough], 
     located, problems = load_located(path, display_path(path))
     if located is None:
         return [], problems
-    v = _Validator(located, display_path(path))
+    v = Validator(located, display_path(path))
     v.problems.extend(problems)
     data = v.mapping((), located.data, ("dialogue", "playthroughs"), (), "het bestand")
     if data is None or "dialogue" not in data:
@@ -119,7 +121,7 @@ def load_playthroughs(path: Path, content: Content) -> tuple[list[Playthrough], 
     return result, v.problems
 
 
-def _scripted(v: _Validator, where: tuple, raw: object, number: int) -> ScriptedAnswer | None:
+def _scripted(v: Validator, where: tuple, raw: object, number: int) -> ScriptedAnswer | None:
     if isinstance(raw, bool):
         v.report(where, "bad-answer", index=number + 1)
         return None
@@ -134,9 +136,9 @@ def _scripted(v: _Validator, where: tuple, raw: object, number: int) -> Scripted
         item = v.mapping(where, raw, ("text",), ("skills",), f"antwoord {number + 1}")
         if item is None:
             return None
-        from trainer.content.loader import _skills
+        from trainer.content.schema import skill_list
 
-        skills = _skills(v, (*where, "skills"), item["skills"]) if "skills" in item else None
+        skills = skill_list(v, (*where, "skills"), item["skills"]) if "skills" in item else None
         return ScriptedAnswer(text=str(item.get("text", "")), skills=skills)
     v.report(where, "bad-answer", index=number + 1)
     return None

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from trainer.content.model import Node
-from trainer.engine.step import Assessment, State, condition_values
+from trainer.engine.records import Assessment, State
+from trainer.engine.step import condition_values
 
 
 @dataclass(frozen=True)

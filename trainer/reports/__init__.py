@@ -7,11 +7,15 @@ markup from the jinja2 templates beside this file, so all three kinds share one 
 Escaping is the environments' job, never the callers': HTML is autoescaped, and Markdown runs
 every `{{ }}` through `markdown_escape`, because Markdown renderers pass raw HTML through and a
 trainee called `<script>` must stay text in a wiki too.
+
+May import sessions, the store, the engine and the content below it; never the app, the web
+package, the commands or the CLI, and never Textual.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Literal
 
@@ -47,14 +51,21 @@ def markdown_escape(value: object) -> str:
     return " ".join(result.splitlines()) if "\n" in result or "\r" in result else result
 
 
-def _environment(**options: object) -> jinja2.Environment:
+def _environment(
+    *,
+    autoescape: bool,
+    keep_trailing_newline: bool = False,
+    finalize: Callable[[object], str] | None = None,
+) -> jinja2.Environment:
     """One way to build both environments; they differ only in escaping and finalize."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("trainer.reports", "templates"),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        **options,  # type: ignore[arg-type]
+        autoescape=autoescape,
+        keep_trailing_newline=keep_trailing_newline,
+        finalize=finalize,
     )
     env.globals["t"] = text
     return env

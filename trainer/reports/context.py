@@ -14,8 +14,7 @@ from datetime import datetime
 from trainer.content.loader import Content
 from trainer.content.model import SKILLS, Dialogue
 from trainer.content.templates import Segment, persona_line
-from trainer.engine.judging import referral_lines
-from trainer.engine.step import Turn
+from trainer.engine.records import Turn
 from trainer.messages import text
 from trainer.reports.charts import LineChart, Sparkline, blocks, line_chart, percent, sparkline
 from trainer.sessions.cohort import (
@@ -26,6 +25,7 @@ from trainer.sessions.cohort import (
     skill_totals,
     trainee_trends,
 )
+from trainer.sessions.debrief import referral_lines
 from trainer.sessions.progress import best_outcomes, outcome_rank, skill_results
 from trainer.store.database import SessionSummary, Store, check_date
 from trainer.store.reviews import COMMENT, Review, corrected_labels, reviews_of

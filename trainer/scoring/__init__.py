@@ -1,7 +1,12 @@
 """Scoring: which skills a free-text answer shows.
 
-`keywords` is the transparent baseline; the scikit-learn classifier builds on the same
-`Scorer` protocol (trainer.engine.step), so the engine and the UI never know which one they use.
+`keywords` is the transparent baseline; the scikit-learn classifier (`classifier`, fitted by
+`pipeline` from `corpus` and `features`, cached by `loader`, measured by `evaluate`) builds on
+the same `Scorer` protocol (trainer.engine.records), so the engine and the UI never know which
+one they use.
+
+May import `trainer.engine` and `trainer.content`; never the store, sessions or anything
+above, and never Textual.
 """
 
 from __future__ import annotations

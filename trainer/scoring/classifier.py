@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from trainer.content.model import SKILLS
-from trainer.engine.step import Assessment
+from trainer.engine.records import Assessment
 from trainer.scoring.features import counts
 
 FORMAT = 1
@@ -152,7 +152,13 @@ class SkillModel:
             "sigmoid_b": self.sigmoid_b,
             **{f"idf{i}": idf for i, idf in enumerate(self.idf)},
         }
-        _atomic(stem.with_suffix(".npz"), lambda handle: np.savez(handle, **arrays))
+        # allow_pickle spelled out: the arrays are all numeric, so nothing is pickled either
+        # way (and `load` would refuse a pickle); named, it also keeps mypy from matching
+        # **arrays against that keyword.
+        _atomic(
+            stem.with_suffix(".npz"),
+            lambda handle: np.savez(handle, allow_pickle=False, **arrays),
+        )
         _atomic(
             stem.with_suffix(".json"),
             lambda handle: handle.write(json.dumps(meta, ensure_ascii=False).encode()),

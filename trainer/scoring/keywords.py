@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from trainer.content.model import SKILLS
-from trainer.engine.step import Assessment
+from trainer.engine.records import Assessment
 
 KEYWORDS: dict[str, tuple[str, ...]] = {
     "listening": (

@@ -101,7 +101,10 @@ def export(
     vectorizers, calibrated, variant: Variant, thresholds: dict[str, float], version: str, n: int
 ) -> SkillModel:
     """Copy the fitted numbers into a SkillModel that scores with numpy alone."""
-    weights, intercepts, sig_a, sig_b = [], [], [], []
+    weights: list[np.ndarray] = []
+    intercepts: list[float] = []
+    sig_a: list[float] = []
+    sig_b: list[float] = []
     columns: dict[str, list[int]] = {}
     for skill in SKILLS:
         columns[skill] = []

@@ -10,7 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from trainer.content.model import SKILLS, Dialogue
-from trainer.store.database import SUMMARY_SQL, SessionQuery, SessionSummary, Store
+from trainer.store.database import SessionSummary, Store
+from trainer.store.queries import finished_sessions, node_counts
 
 # A node where this share of the sessions that reached it stopped without an ending is where
 # trainees get stuck: the cohort screen and the cohort report flag it alike.
@@ -37,12 +38,8 @@ def trainee_trends(
     store: Store, since: str | None = None, trainee: str | None = None
 ) -> list[TraineeTrend]:
     """Per trainee (by name), their finished sessions in time order."""
-    where, params = SessionQuery(trainee=trainee, since=since).where()
-    where += (" AND" if where else " WHERE") + " s.finished IS NOT NULL"
-    rows = store.db.execute(SUMMARY_SQL + where + " ORDER BY t.name, s.started, s.rowid", params)
     grouped: dict[str, list[SessionSummary]] = defaultdict(list)
-    for row in rows:
-        summary = SessionSummary.from_row(row)
+    for summary in finished_sessions(store, since, trainee):
         grouped[summary.trainee].append(summary)
     return [TraineeTrend(name, tuple(items)) for name, items in grouped.items()]
 
@@ -68,36 +65,20 @@ class NodeStat:
 
 def node_stats(store: Store, dialogue: str, since: str | None = None) -> dict[str, NodeStat]:
     """Per node of one dialogue: reached, answered, stopped here, routes taken."""
-    window = " AND s.started >= ?" if since else ""
-    params: list[object] = [dialogue, *([since] if since else [])]
     stats: dict[str, NodeStat] = {}
 
     def stat(node: str) -> NodeStat:
         return stats.setdefault(node, NodeStat(node))
 
-    for node, route, count in store.db.execute(
-        "SELECT t.node, t.route, count(*) FROM turns t JOIN sessions s ON s.id = t.session_id"
-        f" WHERE s.dialogue = ?{window} GROUP BY t.node, t.route",
-        params,
-    ):
+    answered, standing, reached = node_counts(store, dialogue, since)
+    for node, route, count in answered:
         entry = stat(node)
         entry.answered += count
         if route is not None:
             entry.routes[route] = entry.routes.get(route, 0) + count
-    for node, count in store.db.execute(
-        "SELECT s.node, count(*) FROM sessions s"
-        f" WHERE s.dialogue = ?{window} AND s.node IS NOT NULL GROUP BY s.node",
-        params,
-    ):
+    for node, count in standing:
         stat(node).stopped = count
-    for node, count in store.db.execute(
-        "SELECT node, count(DISTINCT sid) FROM ("
-        " SELECT t.node AS node, t.session_id AS sid FROM turns t"
-        f" JOIN sessions s ON s.id = t.session_id WHERE s.dialogue = ?{window}"
-        f" UNION ALL SELECT s.node, s.id FROM sessions s WHERE s.dialogue = ?{window}"
-        ") WHERE node IS NOT NULL GROUP BY node",
-        params + params,
-    ):
+    for node, count in reached:
         stat(node).reached = count
     return stats
 

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from trainer.content.loader import Content
 from trainer.content.model import Dialogue, Node, Persona
-from trainer.engine.step import Answer, Scorer, State, Turn, opening, step
+from trainer.engine.records import Answer, Scorer, State, Turn
+from trainer.engine.step import opening, step
 from trainer.store.database import Opening, Store
 
 if TYPE_CHECKING:

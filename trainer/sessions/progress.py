@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from trainer.content.model import SKILLS
-from trainer.engine.step import Turn
+from trainer.engine.records import Turn
 from trainer.store.database import SessionSummary, Store
 
 # Best first: finding help from a neighbour is the buurtcoöperatie's aim, a warm referral next;

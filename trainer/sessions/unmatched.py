@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from trainer.content.loader import Content
 from trainer.content.model import SKILLS
 from trainer.store.database import Store, stored_json
+from trainer.store.queries import routed_turns
 
 UNSURE = (0.35, 0.65)  # a skill score in this band: the classifier could go either way
 
@@ -48,19 +49,8 @@ def collect(
     store: Store, content: Content, dialogue: str | None = None, node: str | None = None
 ) -> list[Unforeseen]:
     """Per node, the unforeseen answers, most frequent first."""
-    sql = (
-        "SELECT s.dialogue, t.node, t.route, t.created, t.record FROM turns t"
-        " JOIN sessions s ON s.id = t.session_id WHERE t.route LIKE 'r%'"
-    )
-    params: list[str] = []
-    if dialogue:
-        sql += " AND s.dialogue = ?"
-        params.append(dialogue)
-    if node:
-        sql += " AND t.node = ?"
-        params.append(node)
     found: dict[tuple[str, str, str], Unforeseen] = {}
-    for dialogue_id, node_id, route, created, record in store.db.execute(sql, params):
+    for dialogue_id, node_id, route, created, record in routed_turns(store, dialogue, node):
         current = content.dialogues.get(dialogue_id)
         known = current.nodes.get(node_id) if current else None
         if known is None:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from trainer.content.model import SKILLS
-from trainer.engine.step import State, Turn, clean_answer
+from trainer.engine.records import State, Turn, clean_answer, route_key
 
 DB_NAME = "buurttrainer.sqlite3"
 BUSY_TIMEOUT_MS = 30_000
@@ -295,13 +295,6 @@ def ensure_trainee(db: sqlite3.Connection, name: str) -> int:
     (import adds many sessions in one)."""
     db.execute("INSERT OR IGNORE INTO trainees(name, created) VALUES (?, ?)", (name, now()))
     return db.execute("SELECT id FROM trainees WHERE name = ?", (name,)).fetchone()[0]
-
-
-def route_key(turn: Turn) -> str | None:
-    """How a turn left its node: `c2` for the third choice, `r0` for the first route."""
-    if turn.choice is not None:
-        return f"c{turn.choice}"
-    return None if turn.route is None else f"r{turn.route}"
 
 
 def _draft_key(session_id: str) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trainer.content.model import SKILLS
-from trainer.engine.step import State, Turn
+from trainer.engine.records import State, Turn, route_key
 from trainer.messages import text
 from trainer.store.database import (
     SUMMARY_SQL,
@@ -29,7 +29,6 @@ from trainer.store.database import (
     SessionSummary,
     Store,
     ensure_trainee,
-    route_key,
     stored_json,
 )
 from trainer.store.reviews import Review, insert_review, reviews_of

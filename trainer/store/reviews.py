@@ -9,6 +9,7 @@ same log twice adds nothing. A correction is also a labelled answer for the clas
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from trainer.content.model import SKILLS
@@ -63,9 +64,9 @@ def _labels(value: str | None) -> tuple[str, ...] | None:
     return tuple(s for s in SKILLS if s in words)
 
 
-def ordered_labels(labels: object) -> tuple[str, ...]:
+def ordered_labels(labels: Iterable[str]) -> tuple[str, ...]:
     """Skills in rubric order; anything that is not a skill is refused."""
-    chosen = set(labels)  # type: ignore[call-overload]
+    chosen = set(labels)
     unknown = chosen - set(SKILLS)
     if unknown:
         raise ValueError(f"unknown skill(s): {', '.join(sorted(unknown))}")
@@ -112,7 +113,7 @@ def add_comment(store: Store, session: str, turn: int | None, author: str, body:
 
 
 def correct(
-    store: Store, session: str, turn: int, author: str, labels: object, note: str = ""
+    store: Store, session: str, turn: int, author: str, labels: Iterable[str], note: str = ""
 ) -> Review:
     """Set the skills an answer really showed (an empty set: none of the three)."""
     chosen = ordered_labels(labels)

@@ -15,15 +15,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from trainer.app.screens.base import AppScreen
 from trainer.app.widgets import persona_text, skill_name
 from trainer.content.loader import Content, load_content
 from trainer.content.model import SKILLS, Dialogue
 from trainer.engine.preview import check_routes
-from trainer.engine.step import Answer, Assessment, EngineError, State, say, step
+from trainer.engine.records import Answer, Assessment, EngineError, State
+from trainer.engine.step import say, step
 from trainer.messages import text
 
 WATCH_SECONDS = 1.0
@@ -35,11 +36,15 @@ class _Scored:
     def __init__(self, assessment: Assessment) -> None:
         self.assessment = assessment
 
+    @property
+    def version(self) -> str:
+        return self.assessment.model
+
     def assess(self, _: str) -> Assessment:
         return self.assessment
 
 
-class AuthorScreen(Screen[None]):
+class AuthorScreen(AppScreen[None]):
     CSS_PATH = "author.tcss"
     BINDINGS = [
         Binding("escape", "back", text("app.key.back")),
@@ -52,7 +57,8 @@ class AuthorScreen(Screen[None]):
         content: Content = self.app.content
         self.content = content
         ids = sorted(content.dialogues)
-        self.dialogue_id = dialogue_id if dialogue_id in content.dialogues else (ids or [None])[0]
+        default = ids[0] if ids else None
+        self.dialogue_id: str | None = dialogue_id if dialogue_id in content.dialogues else default
         self.state: State | None = None
         self.history: list[State] = []
         self.stamp = 0.0
@@ -96,6 +102,8 @@ class AuthorScreen(Screen[None]):
 
     @property
     def dialogue(self) -> Dialogue:
+        """The open dialogue: only asked for once one is open."""
+        assert self.dialogue_id is not None
         return self.content.dialogues[self.dialogue_id]
 
     def open_dialogue(self, dialogue_id: str, node: str | None = None) -> None:
@@ -228,7 +236,7 @@ class AuthorScreen(Screen[None]):
                 facts=frozenset({fact}) if fact else frozenset(),
             )
             self.explain(state, shown, turn.state_after.node)
-        else:
+        elif answer.choice is not None:  # no assessment: a picked choice (step needs one for text)
             self.query_one("#why", Static).update(
                 Text(text("app.author.chose", n=answer.choice + 1, node=turn.state_after.node))
             )
@@ -265,7 +273,7 @@ class AuthorScreen(Screen[None]):
     @on(Input.Submitted, "#trust, #mood, #flags")
     def set_state(self) -> None:
         assert self.state is not None
-        values = {}
+        values: dict[str, int] = {}
         for key in ("trust", "mood"):
             raw = self.query_one(f"#{key}", Input).value.strip()
             values[key] = max(0, min(100, int(raw))) if raw.lstrip("-").isdigit() else getattr(
@@ -274,7 +282,7 @@ class AuthorScreen(Screen[None]):
         raw_flags = self.query_one("#flags", Input).value
         flags = frozenset(f.strip() for f in raw_flags.replace(",", " ").split() if f.strip())
         self.history.append(self.state)
-        self.state = replace(self.state, flags=flags, **values)
+        self.state = replace(self.state, trust=values["trust"], mood=values["mood"], flags=flags)
         self.show()
 
     @on(Select.Changed, "#dialogue")

@@ -6,11 +6,12 @@ store connection and shown when ready; the screen never waits on them.
 
 from __future__ import annotations
 
+from typing import cast
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import (
     DataTable,
     Footer,
@@ -22,6 +23,7 @@ from textual.widgets import (
 )
 from textual.worker import Worker, WorkerState
 
+from trainer.app.screens.base import AppScreen
 from trainer.app.widgets import SKILL_COLOURS, skill_name
 from trainer.content.model import SKILLS
 from trainer.messages import text
@@ -44,7 +46,7 @@ def trend_text(shares: list[float], skill: str) -> Text:
     return Text(blocks(shares[-TREND_POINTS:]), style=SKILL_COLOURS[skill])
 
 
-class CohortScreen(Screen[None]):
+class CohortScreen(AppScreen[None]):
     CSS_PATH = "cohort.tcss"
     BINDINGS = [
         Binding("escape", "back", text("app.key.back")),
@@ -117,10 +119,12 @@ class CohortScreen(Screen[None]):
         if event.state == WorkerState.ERROR:
             self.notify(text("app.cohort.failed", reason=worker.error), severity="error")
         elif event.state == WorkerState.SUCCESS:
+            # A state change carries its worker untyped (Worker[Any]); each group is the
+            # worker above of that name, so its result has that worker's return type.
             if worker.group == "cohort-trends":
-                self.show_trends(worker.result)
+                self.show_trends(cast("list[TraineeTrend]", worker.result))
             else:
-                self.show_nodes(*worker.result)
+                self.show_nodes(*cast("tuple[str, dict[str, NodeStat]]", worker.result))
 
     # ------------------------------------------------------------------ showing
 

@@ -7,17 +7,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
+from trainer.app.screens.base import AppScreen
 from trainer.app.widgets import CoachNote, SkillBar
-from trainer.engine.judging import referral_lines
 from trainer.messages import text
 from trainer.sessions.conversation import Conversation
+from trainer.sessions.debrief import referral_lines
 from trainer.sessions.progress import RatedTurn, session_result
 
 
-class DebriefScreen(Screen[None]):
+class DebriefScreen(AppScreen[None]):
     CSS_PATH = "debrief.tcss"
     BINDINGS = [
         Binding("o", "again", text("app.key.again")),
@@ -93,20 +93,16 @@ class DebriefScreen(Screen[None]):
         if persona is None or dialogue is None:
             self.notify(text("app.picker.cannot_resume"), severity="error")
             return
-        from trainer.app.screens.talk import TalkScreen
-
         conversation = Conversation.start(
             self.app.store, persona, dialogue, self.app.trainee or summary.trainee, "free",
             self.app.content.kaart,
         )  # fmt: skip
-        self.app.switch_screen(TalkScreen(conversation))
+        self.app.show_conversation(conversation, replace=True)
 
     @on(Button.Pressed, "#other")
     def action_other(self) -> None:
         """Back to the persona picker (it is under this screen when coming from a conversation)."""
-        from trainer.app.screens.picker import PickerScreen
-
-        self.app.switch_screen(PickerScreen())
+        self.app.show_picker()
 
     @on(Button.Pressed, "#progress")
     def progress(self) -> None:

@@ -118,9 +118,9 @@ class LabelDialog(ModalScreen[tuple[str, ...] | None]):
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
         Binding("escape", "cancel", text("app.key.cancel")),
-        Binding("1", "toggle(0)", show=False),
-        Binding("2", "toggle(1)", show=False),
-        Binding("3", "toggle(2)", show=False),
+        Binding("1", "toggle_skill(0)", show=False),
+        Binding("2", "toggle_skill(1)", show=False),
+        Binding("3", "toggle_skill(2)", show=False),
         Binding("ctrl+s", "save", text("app.key.save")),
     ]
 
@@ -164,7 +164,8 @@ class LabelDialog(ModalScreen[tuple[str, ...] | None]):
 
         return tuple(s for s in SKILLS if self.query_one(f"#skill-{s}", Checkbox).value)
 
-    def action_toggle(self, index: int) -> None:
+    # Not `action_toggle`: that is Textual's own action (toggle a bool attribute by name).
+    def action_toggle_skill(self, index: int) -> None:
         from textual.widgets import Checkbox
 
         self.query_one(f"#skill-{SKILLS[index]}", Checkbox).toggle()

@@ -7,9 +7,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, ListItem, ListView, Select, Static
 
+from trainer.app.screens.base import AppScreen
 from trainer.content.model import Persona
 from trainer.messages import text
 from trainer.sessions.conversation import Conversation, ConversationError
@@ -55,7 +55,7 @@ class PersonaCard(ListItem):
         self.query_one(".best", Label).update(self.best_line())
 
 
-class PickerScreen(Screen[None]):
+class PickerScreen(AppScreen[None]):
     CSS_PATH = "picker.tcss"
     BINDINGS = [
         Binding("b", "start", text("app.key.start")),
@@ -182,9 +182,7 @@ class PickerScreen(Screen[None]):
         self.open(conversation)
 
     def open(self, conversation: Conversation) -> None:
-        from trainer.app.screens.talk import TalkScreen
-
-        self.app.push_screen(TalkScreen(conversation))
+        self.app.show_conversation(conversation)
 
     def on_screen_resume(self) -> None:
         """Back from a conversation: the best results and resumable sessions have changed."""

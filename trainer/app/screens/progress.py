@@ -7,25 +7,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from trainer.app.widgets import SKILL_COLOURS, skill_name
+from trainer.app.screens.base import AppScreen
+from trainer.app.widgets import SKILL_COLOURS, short_date, skill_name
 from trainer.content.model import SKILLS
 from trainer.messages import text
 from trainer.reports.charts import blocks
-
-
-def short_date(stamp: str) -> str:
-    """'2026-11-23T10:39:12+00:00' -> '23-11 11:39' in local time (as the reports show it),
-    narrow enough for 80 columns."""
-    from datetime import datetime
-
-    try:
-        moment = datetime.fromisoformat(stamp).astimezone()
-    except ValueError:
-        return stamp[:16]
-    return moment.strftime("%d-%m %H:%M")
 
 
 class SkillTrend(Static):
@@ -41,7 +29,7 @@ class SkillTrend(Static):
         super().__init__(line, classes="trend")
 
 
-class ProgressScreen(Screen[None]):
+class ProgressScreen(AppScreen[None]):
     CSS_PATH = "progress.tcss"
     BINDINGS = [Binding("escape", "back", text("app.key.back"))]
 
@@ -94,9 +82,7 @@ class ProgressScreen(Screen[None]):
         """A finished session opens its debrief; an unfinished one says where to resume it."""
         session = str(event.row_key.value)
         if self.app.store.summary(session).finished:
-            from trainer.app.screens.debrief import DebriefScreen
-
-            self.app.push_screen(DebriefScreen(session))
+            self.app.show_debrief(session)
         else:
             self.notify(text("app.progress.resume_hint"))
 

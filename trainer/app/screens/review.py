@@ -13,11 +13,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets.data_table import ColumnKey
 
-from trainer.app.screens.progress import short_date
-from trainer.app.widgets import skill_name
+from trainer.app.screens.base import AppScreen
+from trainer.app.widgets import short_date, skill_name
 from trainer.content.model import SKILLS
 from trainer.messages import text
 from trainer.reports.context import duration_text
@@ -38,7 +39,7 @@ def clip(value: str, width: int = NAME_WIDTH) -> Text:
 REFRESH_DELAY = 0.25  # seconds of quiet typing before the filter runs
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(AppScreen[None]):
     CSS_PATH = "review.tcss"
     BINDINGS = [
         Binding("escape", "back", text("app.key.back")),
@@ -56,7 +57,7 @@ class ReviewScreen(Screen[None]):
         self.page = 0
         self.total = 0
         self.rows: list[SessionSummary] = []
-        self._timer = None
+        self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         personas = sorted(self.app.content.personas.values(), key=lambda p: p.name)
@@ -105,7 +106,7 @@ class ReviewScreen(Screen[None]):
         )
         table = self.query_one("#sessions", DataTable)
         for key in COLUMNS:
-            table.columns[key].label = self._column_label(key)  # type: ignore[index]
+            table.columns[ColumnKey(key)].label = self._column_label(key)
         table.clear()
         names = {p.id: p.name for p in self.app.content.personas.values()}
         titles = {d.id: d.title for d in self.app.content.dialogues.values()}
@@ -231,9 +232,7 @@ class ReviewScreen(Screen[None]):
 
     @on(DataTable.RowSelected, "#sessions")
     def open_session(self, event: DataTable.RowSelected) -> None:
-        from trainer.app.screens.session_review import SessionReviewScreen
-
-        self.app.push_screen(SessionReviewScreen(str(event.row_key.value)))
+        self.app.show_session_review(str(event.row_key.value))
 
     def on_screen_resume(self) -> None:
         """Back from a session: its reviewed mark may have changed."""
@@ -241,9 +240,7 @@ class ReviewScreen(Screen[None]):
             self.reload()
 
     def action_cohort(self) -> None:
-        from trainer.app.screens.cohort import CohortScreen
-
-        self.app.push_screen(CohortScreen(self.query_state.since))
+        self.app.show_cohort(self.query_state.since)
 
     def action_filters(self) -> None:
         self.query_one("#f-trainee", Input).focus()

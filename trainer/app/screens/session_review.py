@@ -11,16 +11,15 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from trainer.app.screens.progress import short_date
-from trainer.app.widgets import SKILL_COLOURS, persona_text, skill_name
+from trainer.app.screens.base import AppScreen
+from trainer.app.widgets import SKILL_COLOURS, persona_text, short_date, skill_name
 from trainer.content.model import SKILLS
-from trainer.engine.judging import referral_lines
-from trainer.engine.step import Turn
+from trainer.engine.records import Turn
 from trainer.messages import text
 from trainer.reports.context import duration_text, labels_text, mode_text, route_text
+from trainer.sessions.debrief import referral_lines
 from trainer.store.reviews import (
     COMMENT,
     Review,
@@ -97,7 +96,7 @@ class TurnCard(Static, can_focus=True):
         return body
 
 
-class SessionReviewScreen(Screen[None]):
+class SessionReviewScreen(AppScreen[None]):
     CSS_PATH = "review.tcss"
     AUTO_FOCUS = "TurnCard"  # the first turn, so the arrows and `o`/`l` work at once
     BINDINGS = [

@@ -9,25 +9,26 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
+from typing import cast
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from trainer.app.main import palette_command
+from trainer.app.palette import palette_command
+from trainer.app.screens.base import AppScreen
 from trainer.app.widgets import CoachNote, Legend, Meter, PersonaLine, TraineeLine
-from trainer.engine.step import Answer, EngineError, Turn
+from trainer.engine.records import Answer, EngineError, Turn
 from trainer.messages import text
 from trainer.sessions.conversation import Conversation
 
 
-class TalkScreen(Screen[None]):
+class TalkScreen(AppScreen[None]):
     CSS_PATH = "talk.tcss"
     BINDINGS = [
         Binding("f2", "toggle_choices", text("app.key.choices")),
@@ -177,7 +178,8 @@ class TalkScreen(Screen[None]):
             return
         if event.state == WorkerState.SUCCESS:
             self.query_one("#answer", Input).value = ""
-            self.play(event.worker.result)
+            # The state change carries the worker untyped; the "answer" group is `score`.
+            self.play(cast(Turn, event.worker.result))
         elif event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
             self.busy = False
             self.query_one("#answer", Input).disabled = False
@@ -244,9 +246,7 @@ class TalkScreen(Screen[None]):
 
     @on(Button.Pressed, "#to-debrief")
     def open_debrief(self) -> None:
-        from trainer.app.screens.debrief import DebriefScreen
-
-        self.app.switch_screen(DebriefScreen(self.conversation.session))
+        self.app.show_debrief(self.conversation.session, replace=True)
 
     def screen_commands(self) -> Iterable[SystemCommand]:
         yield palette_command("choices", self.action_toggle_choices)

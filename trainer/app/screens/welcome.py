@@ -7,15 +7,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static
 
-from trainer.app.main import TraineeChanged
+from trainer.app.events import TraineeChanged
+from trainer.app.screens.base import AppScreen
 from trainer.content.model import SKILLS
 from trainer.messages import text
 
 
-class WelcomeScreen(Screen[None]):
+class WelcomeScreen(AppScreen[None]):
     CSS_PATH = "welcome.tcss"
     BINDINGS = [
         Binding("o", "app.practise", text("app.key.practise")),
