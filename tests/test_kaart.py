@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MINI, run_cli
+from tests.conftest import MINI, ROOT, run_cli
 from trainer.content.loader import load_content
 from trainer.content.recognise import find, recognise, words
 
@@ -140,7 +140,8 @@ def _routed_on_services(root: Path) -> None:
 
 
 def test_routes_follow_the_service_named_and_the_turn_keeps_it(mini: Path) -> None:
-    from trainer.engine.step import Answer, FixedScorer, step
+    from trainer.engine.records import Answer, FixedScorer
+    from trainer.engine.step import step
 
     _routed_on_services(mini)
     content = load_content(mini)
@@ -195,9 +196,9 @@ def test_the_debrief_says_a_referral_went_to_the_wrong_service_and_which_would_f
 
     from tests.test_app import make_app, settle
     from trainer.app.screens.debrief import DebriefScreen
-    from trainer.engine.judging import referral_notes
-    from trainer.engine.step import Answer, FixedScorer
+    from trainer.engine.records import Answer, FixedScorer
     from trainer.sessions.conversation import Conversation
+    from trainer.sessions.debrief import referral_notes
     from trainer.store.database import Store
 
     _routed_on_services(mini)
@@ -236,9 +237,9 @@ def test_the_debrief_says_a_referral_went_to_the_wrong_service_and_which_would_f
 
 
 def test_a_referral_before_the_persona_opened_up_is_premature(mini: Path, data_dir: Path) -> None:
-    from trainer.engine.judging import referral_notes
-    from trainer.engine.step import Answer, FixedScorer
+    from trainer.engine.records import Answer, FixedScorer
     from trainer.sessions.conversation import Conversation
+    from trainer.sessions.debrief import referral_notes
     from trainer.store.database import Store
 
     content = load_content(mini)
@@ -277,9 +278,9 @@ def _with_need_for_company(root: Path, node_need: str = "knie") -> None:
 def test_the_need_at_stake_decides_what_fits_and_a_neighbour_need_is_not_for_a_professional(
     mini: Path, data_dir: Path
 ) -> None:
-    from trainer.engine.judging import referral_lines
-    from trainer.engine.step import Answer, FixedScorer
+    from trainer.engine.records import Answer, FixedScorer
     from trainer.sessions.conversation import Conversation
+    from trainer.sessions.debrief import referral_lines
     from trainer.store.database import Store
 
     _routed_on_services(mini)
@@ -403,3 +404,38 @@ def test_test_names_the_playthroughs_that_need_the_kaart(anna_without_kaart: Pat
     assert out.count("zonder sociale kaart") == failed  # every failure says why
     assert "verwacht pad" not in out.lower() and "eerste verschil" not in out.lower()
     assert f"{failed} playthroughs hangen af van de sociale kaart" in out
+
+
+SHIPPED = load_content(ROOT)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "het UWV is niks voor uw zaak",
+        "de schuldhulp heeft toch een wachtlijst van maanden",
+        "naar de huisarts hoeft u niet hoor, dat gaat wel over",
+        "ach het wijkteam, daar heb je niks aan",
+        "Het maatschappelijk werk zit toch vol",
+    ],
+)
+def test_a_service_named_to_rule_it_out_is_not_a_referral_to_it(answer: str) -> None:
+    from trainer.engine.judging import NONE, judge
+
+    assert recognise(answer, SHIPPED.kaart) == ()
+    assert find(answer, SHIPPED.kaart, dismissed=True), "it was named, as ruled out"
+    named, fact = judge(answer, SHIPPED.personas["anna"], SHIPPED.kaart)
+    assert (named, fact) == ((), NONE)
+
+
+@pytest.mark.parametrize(
+    ("answer", "service"),
+    [
+        ("De POH-GGZ heeft tijd, en je zit niet meteen op een wachtlijst.", "poh-ggz"),
+        ("Het wijkteam zit vol, maar de huisarts kan u helpen", "huisarts"),
+        ("u hoeft niet bang te zijn, de huisarts luistert echt", "huisarts"),
+        ("zou je niet eens langs de huisarts gaan?", "huisarts"),
+    ],
+)
+def test_a_service_offered_beside_a_dismissal_still_counts(answer: str, service: str) -> None:
+    assert recognise(answer, SHIPPED.kaart) == (service,)

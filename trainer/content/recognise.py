@@ -8,6 +8,11 @@ Transparent rules, so an author can see why a service was (not) found and fix it
   a letter missing, extra, wrong or two letters swapped. Short abbreviations (POH, UWV, Wmo)
   only match exactly, or they would match ordinary words;
 - a `describes` word set: every word occurs as the start of some word in the answer.
+
+A service named to rule it out is not named as help: in a clause (split at punctuation and at
+"maar") that dismisses it ("het UWV is niks voor uw zaak", "de schuldhulp heeft toch een
+wachtlijst", "naar de huisarts hoeft u niet"), the service does not count. Recognition and
+the referral judge (trainer.engine.judging) both go through `recognise`, so they agree.
 """
 
 from __future__ import annotations
@@ -150,13 +155,71 @@ def _by_description(service: Service, answer: list[str]) -> Found | None:
     return None
 
 
-def find(answer: str, kaart: Kaart) -> list[Found]:
-    """Every service the answer names or describes, in the order they come up."""
+#: Word sequences that dismiss what their clause names: it is no help, not needed, full.
+DISMISSIVE = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "niks voor", "niets voor", "niks aan", "niets aan", "geen zin", "geen nut",
+        "helpt niet", "helpen niet", "hoeft niet", "hoef je niet", "hoeft u niet",
+        "hoeven niet", "niet nodig", "zinloos", "onzin", "kun je vergeten", "kunt u vergeten",
+        "kan je vergeten", "zit vol", "zitten vol", "zijn vol", "zit toch vol", "zitten toch vol",
+        "werkt niet", "doen niks", "doen niets", "kunnen niks", "kunnen niets",
+    )
+)  # fmt: skip
+#: A waiting list dismisses the service too, unless the clause says there is none.
+WAITING = ("wachtlijst", "wachtlijsten", "wachttijd", "wachttijden")
+NEGATIONS = ("niet", "geen", "zonder")
+
+
+def _clauses(answer: str) -> list[list[str]]:
+    """The answer's words, clause by clause: split at sentence and clause punctuation and at
+    'maar' (which turns a sentence around)."""
+    parts = re.split(r"[.?!;,:()\n]+|\bmaar\b", answer, flags=re.IGNORECASE)
+    return [words(part) for part in parts]
+
+
+def _dismisses(clause: list[str]) -> bool:
+    for phrase in DISMISSIVE:
+        n = len(phrase)
+        if any(tuple(clause[i : i + n]) == phrase for i in range(len(clause) - n + 1)):
+            return True
+    for i, word in enumerate(clause):
+        if word in WAITING and not any(w in NEGATIONS for w in clause[:i]):
+            return True
+    return False
+
+
+#: A dismissing clause that starts with one of these points back at the clause before it:
+#: "ach, het wijkteam, daar heb je niks aan".
+BACK = ("daar", "die", "dat", "ze", "zij", "hij", "daarmee", "daarvan")
+
+
+def ruled_out(answer: str) -> set[int]:
+    """Positions (in `words(answer)`) of the words in clauses that dismiss what they name."""
+    positions: set[int] = set()
+    start = 0
+    previous: range | None = None
+    for clause in _clauses(answer):
+        here = range(start, start + len(clause))
+        if _dismisses(clause):
+            positions.update(here)
+            if previous is not None and clause and clause[0] in BACK:
+                positions.update(previous)
+        if clause:
+            previous = here
+        start += len(clause)
+    return positions
+
+
+def find(answer: str, kaart: Kaart, *, dismissed: bool = False) -> list[Found]:
+    """Every service the answer names or describes, in the order they come up; a service
+    named only to rule it out is left out (with `dismissed`, only those are returned)."""
     tokens = words(answer)
+    out = ruled_out(answer)
     found = []
     for service in kaart.services.values():
         hit = _by_name(service, tokens) or _by_description(service, tokens)
-        if hit is not None:
+        if hit is not None and (hit.position in out) == dismissed:
             found.append(hit)
     return sorted(_longest_wins(found), key=lambda f: (f.position, f.service))
 
