@@ -12,6 +12,9 @@ from trainer.content.conditions import Clause
 from trainer.messages import text
 
 SKILLS: tuple[str, ...] = ("listening", "reciprocity", "referral")
+#: The moves that close a resident down (shared/rubric.md, "Pitfalls"), labelled independently
+#: of the skills: an answer can show a skill and a pitfall at once.
+PITFALLS: tuple[str, ...] = ("advice", "takeover", "reassurance", "closed", "judging")
 OUTCOMES: tuple[str, ...] = ("connected", "referred", "closed", "taken_over", "open")
 #: Outcomes that count as a good result when a trainee's best result is shown.
 GOOD_OUTCOMES = frozenset({"connected", "referred"})

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from trainer.content.model import SKILLS
+from trainer.content.model import PITFALLS, SKILLS
 
-COLUMNS = ("text", "labels", "group", "persona", "kind")
+COLUMNS = ("text", "labels", "pitfalls", "group", "persona", "kind")
 
 
 class CorpusError(ValueError):
@@ -30,6 +30,7 @@ class Example:
     text: str
     labels: frozenset[str]
     group: str
+    pitfalls: frozenset[str] = frozenset()
     persona: str = ""
     kind: str = ""
     source: str = "corpus"
@@ -55,18 +56,21 @@ def heldout_files(root: Path | None = None) -> list[Path]:
     return sorted(((root or corpus_root()) / "heldout").glob("*.csv"))
 
 
-def parse_labels(value: str, where: str) -> frozenset[str]:
-    """`listening referral` -> the skills; `none` -> no skill. An empty cell is a mistake:
-    an unlabelled row must not silently count as a negative example."""
+def parse_labels(
+    value: str, where: str, allowed: tuple[str, ...] = SKILLS, column: str = "labels"
+) -> frozenset[str]:
+    """`listening referral` -> the skills (or, for the `pitfalls` column, `advice closed` ->
+    the pitfalls); `none` -> none. An empty cell is a mistake: an unlabelled row must not
+    silently count as a negative example."""
     words = value.split()
     if words == [NONE]:
         return frozenset()
     if not words:
-        raise CorpusError(f"{where}: no labels; write '{NONE}' for an answer without a skill")
-    unknown = set(words) - set(SKILLS)
+        raise CorpusError(f"{where}: no {column}; write '{NONE}' for an answer without any")
+    unknown = set(words) - set(allowed)
     if unknown:
         raise CorpusError(
-            f"{where}: unknown label(s) {sorted(unknown)}; use {', '.join(SKILLS)} or '{NONE}' alone"
+            f"{where}: unknown {column} {sorted(unknown)}; use {', '.join(allowed)} or '{NONE}' alone"
         )
     return frozenset(words)
 
@@ -83,11 +87,14 @@ def read_csv(path: Path) -> list[Example]:
             text = (row["text"] or "").strip()
             if not text:
                 continue
-            labels = parse_labels(row["labels"] or "", f"{path}:{reader.line_num}")
+            where = f"{path}:{reader.line_num}"
+            labels = parse_labels(row["labels"] or "", where)
+            pitfalls = parse_labels(row["pitfalls"] or "", where, PITFALLS, "pitfalls")
             examples.append(
                 Example(
                     text=text,
                     labels=labels,
+                    pitfalls=pitfalls,
                     group=(row["group"] or f"{path.stem}-{reader.line_num}").strip(),
                     persona=(row["persona"] or "").strip(),
                     kind=(row["kind"] or "").strip(),
@@ -168,5 +175,7 @@ def fingerprint(examples: Iterable[Example]) -> str:
     """A hash of the training data, part of the model cache key."""
     digest = hashlib.sha256()
     for e in examples:
-        digest.update(f"{e.text}\t{' '.join(sorted(e.labels))}\t{e.group}\n".encode())
+        labels = " ".join(sorted(e.labels))
+        pitfalls = " ".join(sorted(e.pitfalls))
+        digest.update(f"{e.text}\t{labels}\t{pitfalls}\t{e.group}\n".encode())
     return digest.hexdigest()
