@@ -439,3 +439,12 @@ def test_a_service_named_to_rule_it_out_is_not_a_referral_to_it(answer: str) -> 
 )
 def test_a_service_offered_beside_a_dismissal_still_counts(answer: str, service: str) -> None:
     assert recognise(answer, SHIPPED.kaart) == (service,)
+
+
+def test_a_broken_kaart_is_reported_as_broken_not_as_missing(
+    anna_without_kaart: Path, capsys
+) -> None:
+    (anna_without_kaart / "sociale-kaart.yaml").write_text("services: [\n", encoding="utf-8")
+    code, out, _ = run_cli(capsys, "check", "--content", str(anna_without_kaart))
+    assert code == 1 and "sociale-kaart.yaml:" in out and "yaml-syntax" in out
+    assert "kaart-missing" not in out

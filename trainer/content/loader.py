@@ -151,7 +151,7 @@ def load_content(root: Path) -> Content:
         content.kaart = kaart
         content.files.append(kaart_path(root))
         content.problems.extend(check_references(content.personas, kaart, content.sources))
-    elif not any(p.code in ("kaart-missing", "file-unreadable") for p in problems):
+    elif not kaart_path(root).exists():  # a broken kaart has problems of its own
         content.problems.extend(_kaart_missing(content, kaart_path(root)))
     return content
 
