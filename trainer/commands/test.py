@@ -90,9 +90,8 @@ def _needs_kaart(content: Content, dialogue: Dialogue, result: PlaythroughResult
     if content.kaart is not None:
         return ""
     passed = set(result.playthrough.path or ()) | set(result.path)
-    for node, route in dialogue.service_routes():
+    for node, _, clause in dialogue.service_routes():
         if node.id in passed:
-            clause = next(c for c in route.when if c.kind == "service")
             return text(
                 "test.needs_kaart", node=node.id, condition=clause.source, file=_kaart_file(content)
             )

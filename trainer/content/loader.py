@@ -176,8 +176,7 @@ def _kaart_missing(content: Content, kaart_file: Path) -> list[Problem]:
         if dialogue.path is None or not uses:
             continue
         name = display_path(dialogue.path)
-        node, route = uses[0]
-        clause = next(c for c in route.when if c.kind == "service")
+        node, route, clause = uses[0]
         what = text(
             "check.kaart-missing.route", node=node.id, condition=clause.source, count=len(uses)
         )

@@ -149,15 +149,16 @@ class Dialogue:
     def endings(self) -> list[Node]:
         return [n for n in self.nodes.values() if n.end is not None]
 
-    def service_routes(self) -> list[tuple[Node, Route]]:
-        """Routes whose conditions ask which service was named (`fitting_service`, ...):
-        they need the sociale kaart to recognise services."""
-        return [
-            (node, route)
-            for node in self.nodes.values()
-            for route in node.routes
-            if any(clause.kind == "service" for clause in route.when)
-        ]
+    def service_routes(self) -> list[tuple[Node, Route, Clause]]:
+        """Routes whose conditions ask which service was named (`fitting_service`, ...), with
+        their first such clause: they need the sociale kaart to recognise services."""
+        found = []
+        for node in self.nodes.values():
+            for route in node.routes:
+                clause = next((c for c in route.when if c.kind == "service"), None)
+                if clause is not None:
+                    found.append((node, route, clause))
+        return found
 
     def target(self, node: str, key: str) -> str | None:
         """Where route `r0` or choice `c1` of a node leads; None when there is no such way
