@@ -16,12 +16,12 @@ import pytest
 
 from tests.conftest import MINI, ROOT, run_cli, run_process
 from trainer.content.loader import load_content
-from trainer.content.model import SKILLS
+from trainer.content.model import PITFALLS, SKILLS
 from trainer.scoring.classifier import ModelFileError, SkillModel
 from trainer.scoring.corpus import heldout_examples, training_examples
-from trainer.scoring.features import char_wb_ngrams, word_ngrams
+from trainer.scoring.features import char_wb_ngrams, stem_ngrams, stem_tokens, word_ngrams
 from trainer.scoring.loader import cache_key, load_model
-from trainer.scoring.pipeline import DEFAULT_VARIANT, VARIANTS, export, fit_sklearn
+from trainer.scoring.pipeline import DEFAULT_VARIANT, VARIANTS, export
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -55,26 +55,46 @@ def test_features_match_scikit_learn(examples) -> None:
     variant = VARIANTS[DEFAULT_VARIANT]
     word = _vectorizer("word", variant).build_analyzer()
     char = _vectorizer("char", variant).build_analyzer()
+    stem = _vectorizer("stem", variant).build_analyzer()
     texts = [e.text for e in examples] + ["Wat   fijn!!  Één   cafeé\tvoor u", "u", "ik"]
     for text in texts:
         assert Counter(word_ngrams(text)) == Counter(word(text)), text
         assert Counter(char_wb_ngrams(text)) == Counter(char(text)), text
+        assert Counter(stem_ngrams(text)) == Counter(stem(text)), text
     assert isinstance(_vectorizer("word", variant), TfidfVectorizer)
 
 
+def test_stems_read_chat_spelling_and_both_forms_of_address() -> None:
+    """ "das lastig, hoe voel jij je" and "dat is lastig, hoe voelt u zich" share their stems
+    where it matters: the pronoun and the spelled-out "dat is"."""
+    assert stem_tokens("das lastig") == stem_tokens("dat is lastig")
+    assert stem_tokens("hoe gaat t met jou") == stem_tokens("hoe gaat het met u")
+
+
 def test_numpy_scoring_equals_predict_proba(examples) -> None:
-    from scipy.sparse import hstack
+    from trainer.scoring.combine import LABELS, logits
+    from trainer.scoring.pipeline import combiner_inputs, fit_base
 
     variant = VARIANTS[DEFAULT_VARIANT]
     train = examples[: len(examples) * 2 // 3]
     probe = [e.text for e in examples[len(train) :]][:200]
-    vectorizers, calibrated = fit_sklearn(train, variant)
-    exported = export(vectorizers, calibrated, variant, dict.fromkeys(SKILLS, 0.5), "t", len(train))
-    X = hstack([v.transform(probe) for v in vectorizers]).tocsr()
-    for skill in SKILLS:
-        expected = calibrated[skill].predict_proba(X)[:, 1]
-        ours = np.array([exported.probabilities(t)[skill] for t in probe])
-        assert np.allclose(ours, expected, atol=1e-9), skill
+    base = fit_base(train, variant)
+    coef = np.ones((len(LABELS), 10)) * 0.1
+    exported = export(
+        base, coef, np.zeros(len(LABELS)), variant, dict.fromkeys(LABELS, 0.5), "t", 1
+    )
+    expected = base.probabilities(probe)
+    ours = np.array([exported.base_probabilities(t) for t in probe])
+    assert np.allclose(ours, expected, atol=1e-9)
+    # The combiner's inputs, computed in batches for training, equal those of one answer.
+    batch = combiner_inputs(base, probe[:40])
+    from trainer.scoring.combine import features
+    from trainer.scoring.services import names_service
+
+    for text, rows in zip(probe[:40], batch, strict=True):
+        whole, parts, _ = exported.evidence(text)
+        assert np.allclose(features(whole, parts, names_service(text)), rows, atol=1e-6), text
+    assert np.allclose(logits(expected[:1]), logits(ours[:1]))
 
 
 def _score(*texts: str, explain: bool = False, stdin: str = "") -> list[dict]:
@@ -90,11 +110,15 @@ def test_score_contract(model: SkillModel) -> None:
         "Hoe is dat nou voor u, zo alleen?", "Zullen we samen de huisarts bellen?",
     ]  # fmt: skip
     for record in records:
-        assert set(record) == {"text", "scores", "labels", "services"}
+        assert set(record) == {"text", "scores", "labels", "services", "pitfalls", "pitfall_scores"}
         assert set(record["scores"]) == set(SKILLS)
+        assert set(record["pitfall_scores"]) == set(PITFALLS)
         assert all(0.0 <= p <= 1.0 for p in record["scores"].values())
+        assert all(0.0 <= p <= 1.0 for p in record["pitfall_scores"].values())
         expected = [s for s in SKILLS if record["scores"][s] >= model.thresholds[s]]
         assert record["labels"] == expected
+        found = [p for p in PITFALLS if record["pitfall_scores"][p] >= model.thresholds[p]]
+        assert record["pitfalls"] == found
     assert "listening" in records[0]["labels"]
     assert records[1]["labels"] == ["referral"]
     assert [r["services"] for r in records] == [[], ["huisarts"]]  # from the sociale kaart
@@ -108,14 +132,16 @@ def test_score_reads_stdin_one_answer_per_line() -> None:
     ]
 
 
-def test_explanation_names_the_words() -> None:
+def test_explanation_names_the_phrase_and_nothing_for_what_was_not_shown() -> None:
     (record,) = _score("Zullen we samen de huisarts bellen?", explain=True)
     explanation = record["explanation"]
-    assert set(explanation) == set(SKILLS)
-    up = [word for word, delta in explanation["referral"]["up"]]
-    assert "huisarts" in up
+    assert set(explanation) == set(SKILLS) | set(PITFALLS)
+    phrases = [phrase for phrase, _ in explanation["referral"]["up"]]
+    assert any("huisarts" in p for p in phrases), phrases
     assert all(delta > 0 for _, delta in explanation["referral"]["up"])
-    assert all(delta < 0 for _, delta in explanation["referral"]["down"])
+    for label in set(SKILLS) | set(PITFALLS):
+        if label not in record["labels"] and label not in record["pitfalls"]:
+            assert explanation[label] == {"up": [], "down": []}, label
 
 
 def test_warm_cache_scores_without_scikit_learn(model: SkillModel) -> None:
@@ -158,7 +184,7 @@ def test_corrupt_cache_is_refitted(
     stem.with_suffix(".json").write_text("{kapot", encoding="utf-8")
     refitted = load_model(MINI)
     assert refitted.version == model.version
-    assert json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))["format"] == 1
+    assert json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))["format"] == 2
     assert stem.with_suffix(".npz").stat().st_mode & 0o077 == 0
 
 
@@ -292,7 +318,11 @@ def test_trainer_corrections_are_part_of_training_and_of_the_cache_key(
     found = _one_correction(data_dir)
     assert cache_key(MINI, DEFAULT_VARIANT, found) != cache_key(MINI, DEFAULT_VARIANT)
     seen = []
-    monkeypatch.setattr(pipeline, "train", lambda examples, *a: seen.extend(examples) or "m")
+
+    from types import SimpleNamespace
+
+    fitted = SimpleNamespace(meta={})
+    monkeypatch.setattr(pipeline, "train", lambda examples, *a: seen.extend(examples) or fitted)
     loader.fit_model(MINI, DEFAULT_VARIANT, "test", found)
     mine = [e for e in seen if e.source == "trainer"]
     assert [(e.text, e.labels, e.author) for e in mine] == [

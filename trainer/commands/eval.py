@@ -9,6 +9,7 @@ import numpy as np
 
 from trainer.content.loader import content_root, load_content
 from trainer.content.model import SKILLS
+from trainer.scoring.combine import LABELS
 
 
 def run(args: argparse.Namespace) -> int:
@@ -16,14 +17,7 @@ def run(args: argparse.Namespace) -> int:
     from trainer.scoring.corpus import heldout_examples, training_examples
     from trainer.scoring.evaluate import evaluate, table
     from trainer.scoring.loader import load_model
-    from trainer.scoring.pipeline import (
-        CV_FOLDS,
-        DEFAULT_VARIANT,
-        VARIANTS,
-        best_thresholds,
-        label_matrix,
-        out_of_fold,
-    )
+    from trainer.scoring.pipeline import CV_FOLDS, DEFAULT_VARIANT, VARIANTS, train_with_evidence
 
     root = content_root(args.content)
     corrections = store_corrections(args)
@@ -31,18 +25,19 @@ def run(args: argparse.Namespace) -> int:
     sections = []
     names = list(VARIANTS) if args.variants else [DEFAULT_VARIANT]
     for name in names:
-        probs = out_of_fold(examples, VARIANTS[name])
-        thresholds = best_thresholds(label_matrix(examples), probs)
-        cut = np.array([thresholds[s] for s in SKILLS])
+        trained = train_with_evidence(examples, name, "cv")
+        cut = np.array([trained.model.thresholds[x] for x in LABELS])
         result = evaluate(
-            f"grouped {CV_FOLDS}-fold CV, variant {name}", examples, {"model": probs >= cut}
+            f"grouped {CV_FOLDS}-fold CV, variant {name}",
+            examples,
+            {"model": trained.out_of_fold >= cut},
         )
         sections.append(result)
     heldout = heldout_examples()
     if heldout:
         model = load_model(root, corrections=corrections)
         predicted = np.array(
-            [[s in model.assess(e.text).labels for s in SKILLS] for e in heldout], dtype=int
+            [[x in model.assess(e.text).shown for x in LABELS] for e in heldout], dtype=int
         )
         sections.append(
             evaluate(

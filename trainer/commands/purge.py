@@ -34,5 +34,9 @@ def run(args: argparse.Namespace) -> int:
         )
     )  # fmt: skip
     if not args.dry_run and purged.sessions:
+        from trainer.scoring.loader import clear_correction_models
+
+        # A model fitted on trainer corrections must not outlive the sessions it learned from.
+        clear_correction_models()
         print(text("cli.purge.exports"))
     return 0

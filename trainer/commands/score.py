@@ -1,9 +1,10 @@
 """`buurttrainer score [TEXT...]`: one JSON object per answer, a stable contract.
 
 Each line is `{"text": ..., "scores": {"listening": p, "reciprocity": p, "referral": p},
-"labels": [...]}`, plus `"services": [...]` (the kaart ids of the services the answer names or
-describes) when the content has a sociale kaart; `--explain` adds `"explanation"`: per skill the words that pushed the score
-up or down, with how much.
+"labels": [...], "pitfalls": [...], "pitfall_scores": {"advice": p, ...}}`, plus
+`"services": [...]` (the kaart ids of the services the answer names or describes) when the
+content has a sociale kaart; `--explain` adds `"explanation"`: per skill and pitfall the answer
+shows, the phrases of the answer that carried it, with how much (nothing for the others).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 import sys
 
 from trainer.content.loader import content_root
-from trainer.content.model import SKILLS
+from trainer.content.model import PITFALLS, SKILLS
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,10 +35,12 @@ def run(args: argparse.Namespace) -> int:
             "text": answer,
             "scores": {s: round(scores[s], 4) for s in SKILLS},
             "labels": [s for s in SKILLS if s in model.labels_for(scores)],
+            "pitfalls": [p for p in PITFALLS if p in model.pitfalls_for(scores)],
+            "pitfall_scores": {p: round(scores[p], 4) for p in PITFALLS},
         }
         if kaart is not None:
             record["services"] = list(recognise(answer, kaart))
         if args.explain:
-            record["explanation"] = model.explain(answer)
+            record["explanation"] = model.explain(answer, scores)
         print(json.dumps(record, ensure_ascii=False), flush=True)
     return 0

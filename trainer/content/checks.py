@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping
 
-from trainer.content.conditions import SKILL_NAMES, STATE_NAMES
+from trainer.content.conditions import PITFALL_NAMES, SKILL_NAMES, STATE_NAMES
 from trainer.content.diagnostics import Problem, did_you_mean, display_path, suggest
 from trainer.content.located import Located, Path_
 from trainer.content.model import Dialogue, Persona
@@ -77,10 +77,11 @@ def check_dialogue(
                     index=later.index + 1,
                 )  # fmt: skip
             for number, clause in enumerate(route.when):
-                if clause.kind != "service":
+                if clause.kind == "flag":
                     used_flags.add(clause.name)
                 known = (
                     clause.name in SKILL_NAMES
+                    or clause.name in PITFALL_NAMES
                     or clause.name in STATE_NAMES
                     or clause.kind == "service"
                     or (clause.kind == "flag" and clause.name in dialogue.flags)
@@ -97,7 +98,8 @@ def check_dialogue(
                         spot, "unknown-variable", name=clause.name,
                         condition=clause.source,
                         suggestion=suggest(
-                            clause.name, (*SKILL_NAMES, *STATE_NAMES, *sorted(dialogue.flags))
+                            clause.name,
+                            (*SKILL_NAMES, *PITFALL_NAMES, *STATE_NAMES, *sorted(dialogue.flags)),
                         ),
                     )  # fmt: skip
         if node.routes and not node.routes[-1].is_fallback:

@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 SKILL_NAMES = ("listening", "reciprocity", "referral")
+#: The pitfalls of the rubric: `advice`, `not takeover`, ... hold when the answer shows them.
+PITFALL_NAMES = ("advice", "takeover", "reassurance", "closed", "judging")
 STATE_NAMES = ("trust", "mood", "turn")
 # Which service of the sociale kaart the answer named, judged against the persona's needs
 # (see trainer/engine/judging.py); the engine adds the one that holds to the flags while routing.
@@ -41,7 +43,7 @@ class ConditionError(ValueError):
 class Clause:
     """One condition: a skill shown, a score, trust/mood/turn compared, or a flag set."""
 
-    kind: str  # "skill" | "score" | "state" | "flag" | "service"
+    kind: str  # "skill" | "pitfall" | "score" | "state" | "flag" | "service"
     name: str
     source: str
     negate: bool = False
@@ -55,8 +57,8 @@ class Clause:
         state: Mapping[str, float],
         flags: frozenset[str],
     ) -> bool:
-        if self.kind == "skill":
-            result = self.name in labels
+        if self.kind in ("skill", "pitfall"):
+            result = self.name in labels  # the skills and the pitfalls the answer shows
         elif self.kind == "score":
             result = OPERATORS[self.op](scores.get(self.name, 0.0), self.value)
         elif self.kind == "state":
@@ -78,7 +80,7 @@ def parse_clause(source: str) -> Clause:
     if op:
         if negate:
             raise ConditionError(source)
-        if name in SKILL_NAMES:
+        if name in SKILL_NAMES or name in PITFALL_NAMES:
             return Clause("score", name, source.strip(), op=op, value=float(value))
         if name in STATE_NAMES:
             return Clause("state", name, source.strip(), op=op, value=float(value))
@@ -88,5 +90,5 @@ def parse_clause(source: str) -> Clause:
         raise ConditionError(source)
     if name in SERVICE_NAMES:
         return Clause("service", name, source.strip(), negate=negate)
-    kind = "skill" if name in SKILL_NAMES else "flag"
+    kind = "skill" if name in SKILL_NAMES else "pitfall" if name in PITFALL_NAMES else "flag"
     return Clause(kind, name, source.strip(), negate=negate)

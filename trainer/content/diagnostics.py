@@ -40,6 +40,7 @@ CODES: dict[str, Severity] = {
     "id-mismatch": "error",
     "duplicate-id": "error",
     "unknown-skill": "error",
+    "unknown-pitfall": "error",
     "unknown-persona": "error",
     "persona-without-dialogue": "warning",
     "unknown-service": "error",

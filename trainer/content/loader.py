@@ -19,6 +19,7 @@ from trainer.content.located import Located, Path_, Pos
 from trainer.content.model import (
     DIFFICULTIES,
     OUTCOMES,
+    PITFALLS,
     STATE_RANGE,
     Choice,
     Dialogue,
@@ -411,7 +412,7 @@ def _build_node(v: Validator, node_id: str, raw: Any) -> Node | None:
 def _build_choice(v: Validator, node_id: str, index: int, raw: Any) -> Choice | None:
     where: Path_ = ("nodes", node_id, "choices", index)
     place = text("where.choice", index=index + 1, node=node_id)
-    data = v.mapping(where, raw, CHOICE_REQUIRED, ("effects",), place)
+    data = v.mapping(where, raw, CHOICE_REQUIRED, ("effects", "pitfalls"), place)
     if data is None:
         return None
     body = v.string((*where, "text"), data["text"]) if "text" in data else None
@@ -419,9 +420,16 @@ def _build_choice(v: Validator, node_id: str, index: int, raw: Any) -> Choice | 
     feedback = v.text_list((*where, "feedback"), data["feedback"]) if "feedback" in data else None
     target = v.string((*where, "next"), data["next"]) if "next" in data else None
     effects = _effects(v, (*where, "effects"), data["effects"]) if "effects" in data else Effects()
+    pitfalls = (
+        skill_list(v, (*where, "pitfalls"), data["pitfalls"], PITFALLS)
+        if "pitfalls" in data
+        else frozenset()
+    )
     if body is None or skills is None or feedback is None or target is None or effects is None:
         return None
-    return Choice(body, skills, feedback, target, effects, v.line(where), index)
+    return Choice(
+        body, skills, feedback, target, effects, v.line(where), index, pitfalls or frozenset()
+    )
 
 
 def _build_route(v: Validator, node_id: str, index: int, raw: Any) -> Route | None:

@@ -46,6 +46,8 @@ class Choice:
     effects: Effects = Effects()
     line: int = 0
     index: int = 0  # position in the file's list, for messages
+    # The pitfalls this answer shows (shared/rubric.md): training data, and feedback in play.
+    pitfalls: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,20 @@ class Found:
     end: int = 0  # the word after the match, for names
 
 
-def _by_name(service: Service, answer: list[str]) -> Found | None:
+def _starts(answer: list[str]) -> dict[str, list[int]]:
+    """Positions of the answer's words by first letter. Every way a name can match (exactly,
+    as a prefix, with a typo, as a compound) keeps the first letter, so only these positions
+    need a look: the kaart has hundreds of names and an answer dozens of words."""
+    index: dict[str, list[int]] = {}
+    for position, word in enumerate(answer):
+        index.setdefault(word[:1], []).append(position)
+    return index
+
+
+def _by_name(
+    service: Service, answer: list[str], starts: dict[str, list[int]] | None = None
+) -> Found | None:
+    starts = _starts(answer) if starts is None else starts
     # A listed misspelling is already a typo: matching it loosely again strays into ordinary
     # words ("luisterljn" is two edits from "luisteren").
     spelled = [(n, True) for n in (service.name, *service.aliases)]
@@ -98,25 +111,30 @@ def _by_name(service: Service, answer: list[str]) -> Found | None:
         target = _name_words(name)
         if not target:
             continue
+        candidates = starts.get(target[0][:1], ())
         if len(target) == 1:
-            for position, word in enumerate(answer):
-                if _word_matches(target[0], word, fuzzy):
+            for position in candidates:
+                if _word_matches(target[0], answer[position], fuzzy):
                     return Found(service.id, "name", name, position, position + 1)
             # a compound typed as two words: "mantelzorg steunpunt", "ondernemers klankbord"
             if len(target[0]) >= 2 * PREFIX_MIN:
-                for position in range(len(answer) - 1):
-                    if _word_matches(target[0], answer[position] + answer[position + 1], fuzzy):
+                for position in candidates:
+                    if position + 1 < len(answer) and _word_matches(
+                        target[0], answer[position] + answer[position + 1], fuzzy
+                    ):
                         return Found(service.id, "name", name, position, position + 2)
             continue
-        for position in range(len(answer) - len(target) + 1):
+        for position in candidates:
             window = answer[position : position + len(target)]
-            if all(_word_matches(t, w, fuzzy) if len(t) >= PREFIX_MIN else t == w
-                   for t, w in zip(target, window, strict=True)):  # fmt: skip
+            if len(window) == len(target) and all(
+                _word_matches(t, w, fuzzy) if len(t) >= PREFIX_MIN else t == w
+                for t, w in zip(target, window, strict=True)
+            ):
                 return Found(service.id, "name", name, position, position + len(target))
         # written as one word: "poh ggz" typed as "pohggz", "schuld hulp" as "schuldhulp"
         joined = "".join(target)
-        for position, word in enumerate(answer):
-            if len(joined) >= PREFIX_MIN and _word_matches(joined, word, fuzzy):
+        for position in candidates:
+            if len(joined) >= PREFIX_MIN and _word_matches(joined, answer[position], fuzzy):
                 return Found(service.id, "name", name, position, position + 1)
     return None
 
@@ -216,9 +234,10 @@ def find(answer: str, kaart: Kaart, *, dismissed: bool = False) -> list[Found]:
     named only to rule it out is left out (with `dismissed`, only those are returned)."""
     tokens = words(answer)
     out = ruled_out(answer)
+    starts = _starts(tokens)
     found = []
     for service in kaart.services.values():
-        hit = _by_name(service, tokens) or _by_description(service, tokens)
+        hit = _by_name(service, tokens, starts) or _by_description(service, tokens)
         if hit is not None and (hit.position in out) == dismissed:
             found.append(hit)
     return sorted(_longest_wins(found), key=lambda f: (f.position, f.service))

@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from trainer.content.conditions import SKILL_NAMES
 from trainer.content.diagnostics import Problem, did_you_mean, display_path
 from trainer.content.located import Located, Path_, load_located, message_params
 from trainer.content.model import SKILLS
@@ -173,19 +172,22 @@ def field_name(where: Path_) -> str:
     return str(where[-1]) if where else ""
 
 
-def skill_list(v: Validator, where: Path_, raw: Any) -> frozenset[str] | None:
+def skill_list(
+    v: Validator, where: Path_, raw: Any, allowed: tuple[str, ...] = SKILLS
+) -> frozenset[str] | None:
+    """A list of skills (or, with `allowed=PITFALLS`, of pitfalls); an unknown name is reported
+    with the nearest known one."""
     items = v.list_of(where, raw)
     if not isinstance(raw, list):
         return None
-    skills = set()
+    code = "unknown-skill" if allowed == SKILLS else "unknown-pitfall"
+    names = set()
     for i, item in enumerate(items):
         name = v.string((*where, i), item)
         if name is None:
             continue
-        if name not in SKILLS:
-            v.report(
-                (*where, i), "unknown-skill", skill=name, suggestion=did_you_mean(name, SKILL_NAMES)
-            )
+        if name not in allowed:
+            v.report((*where, i), code, skill=name, suggestion=did_you_mean(name, allowed))
             continue
-        skills.add(name)
-    return frozenset(skills)
+        names.add(name)
+    return frozenset(names)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from trainer.content.model import SKILLS, Dialogue, Persona
+from trainer.content.model import PITFALLS, SKILLS, Dialogue, Node, Persona
 from trainer.engine.judging import FITTING, NONE, WRONG, fitting_services
 from trainer.engine.playthrough import PlaythroughResult, ScriptedAnswer
 from trainer.engine.records import Answer, FixedScorer, State, fixed_assessment, route_key
@@ -32,6 +32,18 @@ if TYPE_CHECKING:
 SKILL_SETS: tuple[frozenset[str], ...] = tuple(
     frozenset(c) for n in range(len(SKILLS) + 1) for c in combinations(SKILLS, n)
 )
+
+
+def label_sets(node: Node) -> tuple[frozenset[str], ...]:
+    """Every combination of the skills and of the pitfalls this node's routes name, smallest
+    first: a pitfall no route reads cannot change where an answer goes."""
+    named = [p for p in PITFALLS if any(c.name == p for r in node.routes for c in r.when)]
+    if not named:
+        return SKILL_SETS
+    labels = (*SKILLS, *named)
+    return tuple(frozenset(c) for n in range(len(labels) + 1) for c in combinations(labels, n))
+
+
 MAX_STATES = 200_000
 TURN_CAP = 60
 
@@ -90,14 +102,18 @@ class Move:
         return Answer.pick(self.choice) if self.choice is not None else Answer(self.text())
 
     def text(self) -> str:
-        shown = ", ".join(s for s in SKILLS if s in self.skills) or "geen vaardigheid"
+        shown = ", ".join(s for s in (*SKILLS, *PITFALLS) if s in self.skills) or "geen vaardigheid"
         named = f"; {self.service}" if self.service else ""
         return f"(vrij antwoord: {shown}{named})"
 
     def scripted(self) -> ScriptedAnswer:
         if self.choice is not None:
             return ScriptedAnswer(choice=self.choice)
-        return ScriptedAnswer(text=self.text(), skills=self.skills)
+        return ScriptedAnswer(
+            text=self.text(),
+            skills=self.skills & frozenset(SKILLS),
+            pitfalls=self.skills & frozenset(PITFALLS),
+        )
 
     def scorer(self) -> FixedScorer | None:
         return None if self.choice is not None else FixedScorer(self.skills, "explore")
@@ -141,7 +157,7 @@ def moves(dialogue: Dialogue, state: State, services: ServiceOptions | None = No
     fewest: dict[int, tuple[frozenset[str], str]] = {}
     most: dict[int, frozenset[str]] = {}
     for facts, named in (services or {}).get(node.need, NO_SERVICES) if node.routes else ():
-        for skills in SKILL_SETS:  # smallest sets first
+        for skills in label_sets(node):  # smallest sets first
             assessment = replace(fixed_assessment(skills, "explore"), facts=facts)
             index, _ = select_route(node, assessment, state, state.turn + 1)
             fewest.setdefault(index, (skills, named))

@@ -31,6 +31,12 @@ class ScriptedAnswer:
     choice: int | None = None
     text: str = ""
     skills: frozenset[str] | None = None
+    pitfalls: frozenset[str] | None = None
+
+    @property
+    def fixed(self) -> bool:
+        """Scored as written (`skills:` or `pitfalls:` given), not by the classifier."""
+        return self.skills is not None or self.pitfalls is not None
 
     def as_answer(self) -> Answer:
         return Answer.pick(self.choice) if self.choice is not None else Answer(self.text)
@@ -133,13 +139,19 @@ def _scripted(v: Validator, where: tuple, raw: object, number: int) -> ScriptedA
     if isinstance(raw, str):
         return ScriptedAnswer(text=raw)
     if isinstance(raw, dict):
-        item = v.mapping(where, raw, ("text",), ("skills",), f"antwoord {number + 1}")
+        item = v.mapping(where, raw, ("text",), ("skills", "pitfalls"), f"antwoord {number + 1}")
         if item is None:
             return None
+        from trainer.content.model import PITFALLS
         from trainer.content.schema import skill_list
 
         skills = skill_list(v, (*where, "skills"), item["skills"]) if "skills" in item else None
-        return ScriptedAnswer(text=str(item.get("text", "")), skills=skills)
+        pitfalls = (
+            skill_list(v, (*where, "pitfalls"), item["pitfalls"], PITFALLS)
+            if "pitfalls" in item
+            else None
+        )
+        return ScriptedAnswer(text=str(item.get("text", "")), skills=skills, pitfalls=pitfalls)
     v.report(where, "bad-answer", index=number + 1)
     return None
 
@@ -164,7 +176,11 @@ def run_playthrough(
         if dialogue.nodes[state.node].end is not None:
             result.error = "meer antwoorden dan nodig: het gesprek was al afgelopen"
             break
-        use = FixedScorer(scripted.skills, "script") if scripted.skills is not None else scorer
+        use = (
+            FixedScorer(scripted.skills or frozenset(), "script", scripted.pitfalls or frozenset())
+            if scripted.fixed
+            else scorer
+        )
         try:
             turn = step(dialogue, persona, state, scripted.as_answer(), use, trainee, kaart)
         except EngineError as exc:

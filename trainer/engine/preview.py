@@ -42,7 +42,7 @@ def check_routes(node: Node, assessment: Assessment, state: State) -> list[Route
     taken = False
     for index, route in enumerate(node.routes):
         clauses = tuple(
-            ClauseCheck(c.source, c.holds(assessment.labels, assessment.scores, values, flags))
+            ClauseCheck(c.source, c.holds(assessment.shown, assessment.all_scores, values, flags))
             for c in route.when
         )
         holds = all(c.held for c in clauses)

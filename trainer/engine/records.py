@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
-from trainer.content.model import SKILLS
+from trainer.content.model import PITFALLS, SKILLS
 
 
 class EngineError(ValueError):
@@ -46,6 +46,19 @@ class Assessment:
     # and which of fitting_service / wrong_service / no_service holds for this persona.
     services: tuple[str, ...] = ()
     facts: frozenset[str] = frozenset()
+    # The pitfalls of the rubric (advice, takeover, ...): probabilities and those shown.
+    pitfall_scores: dict[str, float] = field(default_factory=dict)
+    pitfalls: frozenset[str] = frozenset()
+
+    @property
+    def shown(self) -> frozenset[str]:
+        """The skills and the pitfalls shown: what a route's `listening` or `not advice` reads."""
+        return self.labels | self.pitfalls
+
+    @property
+    def all_scores(self) -> dict[str, float]:
+        """Skill and pitfall probabilities, for clauses such as `advice >= 0.5`."""
+        return {**self.scores, **self.pitfall_scores}
 
 
 class Scorer(Protocol):
@@ -64,13 +77,27 @@ class FixedScorer:
 
     skills: frozenset[str] = frozenset()
     version: str = "fixed"
+    pitfalls: frozenset[str] = frozenset()
 
     def assess(self, text: str) -> Assessment:
-        return fixed_assessment(self.skills, self.version)
+        return fixed_assessment(self.skills, self.version, self.pitfalls)
 
 
-def fixed_assessment(skills: frozenset[str], model: str) -> Assessment:
-    return Assessment({s: 1.0 if s in skills else 0.0 for s in SKILLS}, frozenset(skills), model)
+def fixed_assessment(
+    shown: frozenset[str], model: str, pitfalls: frozenset[str] = frozenset()
+) -> Assessment:
+    """An assessment of certainty: the skills (and pitfalls) in `shown` and `pitfalls` at 1.0,
+    the rest at 0.0. Pitfall names in `shown` count as pitfalls, so an explorer's move can
+    carry both in one set."""
+    skills = frozenset(s for s in shown if s in SKILLS)
+    found = frozenset(pitfalls) | frozenset(p for p in shown if p in PITFALLS)
+    return Assessment(
+        {s: 1.0 if s in skills else 0.0 for s in SKILLS},
+        skills,
+        model,
+        pitfall_scores={p: 1.0 if p in found else 0.0 for p in PITFALLS},
+        pitfalls=found,
+    )
 
 
 @dataclass(frozen=True)
@@ -130,15 +157,18 @@ class Turn:
     outcome: str | None = None
     explanation: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    pitfalls: tuple[str, ...] = ()
+    pitfall_scores: dict[str, float] = field(default_factory=dict)
 
     @property
     def ended(self) -> bool:
         return self.outcome is not None
 
-    def evidence(self, skill: str, count: int = 3) -> list[str]:
-        """The words that pushed this skill up most (from the explanation, if any)."""
-        found = (self.explanation or {}).get(skill, {}).get("up", [])
-        return [word for word, _ in found[:count]]
+    def evidence(self, label: str, count: int = 2) -> list[str]:
+        """The phrases of the answer that carried this skill or pitfall (from the explanation,
+        if any; it holds phrases only for what the answer showed)."""
+        found = (self.explanation or {}).get(label, {}).get("up", [])
+        return [phrase for phrase, _ in found[:count]]
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -146,6 +176,7 @@ class Turn:
         data["state_after"] = self.state_after.to_json()
         data["labels"] = list(self.labels)
         data["feedback"] = list(self.feedback)
+        data["pitfalls"] = list(self.pitfalls)
         return data
 
     @classmethod
@@ -168,6 +199,8 @@ class Turn:
             outcome=data.get("outcome"),
             explanation=data.get("explanation"),
             extra=dict(data.get("extra") or {}),
+            pitfalls=tuple(data.get("pitfalls") or ()),
+            pitfall_scores=dict(data.get("pitfall_scores") or {}),
         )
 
 

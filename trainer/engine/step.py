@@ -10,7 +10,16 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from trainer.content.model import SKILLS, STATE_RANGE, Dialogue, Effects, Node, Persona, Route
+from trainer.content.model import (
+    PITFALLS,
+    SKILLS,
+    STATE_RANGE,
+    Dialogue,
+    Effects,
+    Node,
+    Persona,
+    Route,
+)
 from trainer.content.templates import render
 from trainer.engine.records import (
     MAX_ANSWER_CHARS,
@@ -113,6 +122,17 @@ def service_record(assessment: Assessment, need: str) -> dict[str, Any]:
     return record
 
 
+def pitfall_feedback(route: Route, assessment: Assessment) -> tuple[str, ...]:
+    """A line per pitfall the typed answer showed, saying what it does and what works instead;
+    not for a pitfall the route itself is about (its author's feedback already speaks of it)."""
+    named = {c.name for c in route.when if c.kind == "pitfall"}
+    return tuple(
+        message(f"pitfall_feedback.{p}")
+        for p in PITFALLS
+        if p in assessment.pitfalls and p not in named
+    )
+
+
 def condition_values(state: State, turn: int) -> dict[str, float]:
     """What `trust`, `mood` and `turn` mean in a route's conditions (turn: the answer's number)."""
     return {"trust": state.trust, "mood": state.mood, "turn": turn}
@@ -123,7 +143,7 @@ def select_route(node: Node, assessment: Assessment, state: State, turn: int) ->
     values = condition_values(state, turn)
     flags = state.flags | assessment.facts
     for index, route in enumerate(node.routes):
-        if all(c.holds(assessment.labels, assessment.scores, values, flags) for c in route.when):
+        if all(c.holds(assessment.shown, assessment.all_scores, values, flags) for c in route.when):
             return index, route
     raise EngineError(f"node {node.id!r} has no matching route and no fallback")
 
@@ -149,7 +169,11 @@ def step(
             raise EngineError(f"choice {answer.choice + 1} does not exist at node {node.id!r}")
         picked = node.choices[answer.choice]
         assessment = with_services(
-            fixed_assessment(picked.skills, "choice"), picked.text, persona, kaart, node.need
+            fixed_assessment(picked.skills, "choice", picked.pitfalls),
+            picked.text,
+            persona,
+            kaart,
+            node.need,
         )
         text_given, route_index, condition = picked.text, None, None
         feedback, effects, target = picked.feedback, picked.effects, picked.next
@@ -167,7 +191,11 @@ def step(
         assessment = with_services(scorer.assess(given), given, persona, kaart, node.need)
         route_index, route = select_route(node, assessment, state, turn_number)
         text_given, condition = given, route.describe()
-        feedback, effects, target = route.feedback, route.effects, route.next
+        feedback, effects, target = (
+            route.feedback + pitfall_feedback(route, assessment),
+            route.effects,
+            route.next,
+        )
         explanation = assessment.explanation
         mode = "free"
     after = transition(dialogue, state, effects, target)
@@ -183,6 +211,8 @@ def step(
         route_condition=condition,
         scores=dict(assessment.scores),
         labels=tuple(s for s in SKILLS if s in assessment.labels),
+        pitfalls=tuple(p for p in PITFALLS if p in assessment.pitfalls),
+        pitfall_scores=dict(assessment.pitfall_scores),
         model=assessment.model,
         feedback=feedback,
         state_before=state,

@@ -1,30 +1,43 @@
-"""The fitted skill model as plain arrays, and scoring with numpy alone.
+"""The fitted answer model as plain arrays, and scoring with numpy alone.
 
-A fitted model is exported to JSON (settings, vocabularies, thresholds) plus an .npz of numbers,
-loaded with `allow_pickle=False`: no pickle is ever read, so a model file cannot run code.
-Scoring reproduces TF-IDF (sublinear tf, l2 per block), the linear models and their sigmoid
-calibration exactly; a test compares it with scikit-learn's own predict_proba.
+Two stages. The base model reads a piece of text: TF-IDF blocks (words, stems, characters)
+and one calibrated linear model per label (the three skills and the five pitfalls). The
+combiner (`trainer.scoring.combine`) reads what the base model says about the whole answer
+and about each of its segments (`trainer.scoring.segments`) and gives the answer's
+probabilities. Scoring reproduces scikit-learn's TF-IDF, linear models and sigmoid calibration
+exactly; a test compares it with predict_proba.
+
+A fitted model is JSON (settings, vocabularies, thresholds, the hash of the arrays) plus an
+.npz of numbers loaded with `allow_pickle=False`: no pickle is ever read, so a model file
+cannot run code, and a file that is truncated, has the wrong shapes, holds non-finite numbers
+or does not match its hash is refused (`ModelFileError`), never used.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import math
 import os
-import re
 import tempfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from trainer.content.model import SKILLS
+from trainer.content.model import PITFALLS, SKILLS
 from trainer.engine.records import Assessment
+from trainer.scoring.combine import FEATURES, LABELS, REFERRAL, combined, features, logits
+from trainer.scoring.evidence import phrases
 from trainer.scoring.features import counts
+from trainer.scoring.segments import segments, without_ruled_out
+from trainer.scoring.services import names_service
 
-FORMAT = 1
-_WORD = re.compile(r"(?u)\b\w+\b")
+FORMAT = 2
+ARRAYS = ("weights", "intercepts", "sigmoid_a", "sigmoid_b", "combiner_coef", "combiner_intercept")
 
 
 class ModelFileError(ValueError):
@@ -33,23 +46,26 @@ class ModelFileError(ValueError):
 
 @dataclass
 class SkillModel:
-    """TF-IDF blocks, one calibrated linear model per skill (several folds each), thresholds."""
+    """TF-IDF blocks, calibrated linear models per label (several folds each), the combiner
+    and the thresholds."""
 
     analyzers: tuple[str, ...]
     word_ngrams: tuple[int, int]
     char_ngrams: tuple[int, int]
     vocabularies: list[dict[str, int]]  # per block: term -> column within the block
     idf: list[np.ndarray]  # per block
-    weights: np.ndarray  # (features, k): one column per calibrated fold per skill
+    weights: np.ndarray  # (features, k): one column per calibrated fold per label
     intercepts: np.ndarray  # (k,)
     sigmoid_a: np.ndarray  # (k,)
     sigmoid_b: np.ndarray  # (k,)
-    columns: dict[str, list[int]]  # skill -> its columns in weights
-    thresholds: dict[str, float]
+    columns: dict[str, list[int]]  # label -> its columns in weights
+    combiner_coef: np.ndarray  # (labels, combiner features)
+    combiner_intercept: np.ndarray  # (labels,)
+    thresholds: dict[str, float]  # label -> cut-off on the combined probability
     version: str
     meta: dict[str, Any]
 
-    # ---------------------------------------------------------------- scoring
+    # ---------------------------------------------------------------- the base model
 
     def _features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         cols: list[int] = []
@@ -73,56 +89,102 @@ class SkillModel:
             offset += len(vocab)
         return np.asarray(cols, dtype=np.int64), np.asarray(values, dtype=np.float64)
 
-    def _calibrated_logits(self, text: str) -> np.ndarray:
-        """Per fitted (fold) classifier, the calibrated log-odds -(a*d + b)."""
+    def base_probabilities(self, text: str) -> np.ndarray:
+        """Per label (in LABELS order), the base model's calibrated probability for `text`
+        read as one piece: the mean over the calibration folds, as scikit-learn does."""
         cols, values = self._features(text)
         decision = values @ self.weights[cols] + self.intercepts if len(cols) else self.intercepts
-        return -(self.sigmoid_a * decision + self.sigmoid_b)
+        calibrated = 1.0 / (1.0 + np.exp(self.sigmoid_a * decision + self.sigmoid_b))
+        return np.array([calibrated[self.columns[label]].mean() for label in LABELS])
+
+    def base_log_odds(self, text: str, label: int) -> float:
+        """The base model's unclipped log-odds for one label (the mean over its folds): for
+        explanations, where a confident answer must still show which words it rests on."""
+        cols, values = self._features(text)
+        which = self.columns[LABELS[label]]
+        weights = self.weights[cols][:, which] if len(cols) else np.zeros((0, len(which)))
+        decision = values @ weights + self.intercepts[which]
+        return float(-(self.sigmoid_a[which] * decision + self.sigmoid_b[which]).mean())
+
+    def base_evidence(self, text: str) -> np.ndarray:
+        """The base model's log-odds per label (a scale that does not saturate near 0 or 1)."""
+        return logits(self.base_probabilities(text))
+
+    # ---------------------------------------------------------------- the answer
+
+    def evidence(self, answer: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """The base evidence of the whole answer and of each segment, with the referral
+        column read without dismissive clauses; and the segments' texts."""
+        parts = segments(answer)
+        whole = self.base_evidence(answer)
+        kept = without_ruled_out(answer)
+        if kept != answer:
+            whole[REFERRAL] = self.base_evidence(kept)[REFERRAL] if kept.strip() else -10.0
+        if len(parts) == 1 and parts[0].text == answer.strip():
+            rows = whole[None, :].copy()
+        else:
+            rows = np.array([self.base_evidence(p.text) for p in parts])
+            for i, part in enumerate(parts):
+                if part.kept != part.text:
+                    rows[i, REFERRAL] = (
+                        self.base_evidence(part.kept)[REFERRAL] if part.kept.strip() else -10.0
+                    )
+        return whole, rows, [p.text for p in parts]
 
     def probabilities(self, text: str) -> dict[str, float]:
-        calibrated = 1.0 / (1.0 + np.exp(-self._calibrated_logits(text)))
-        return {s: float(calibrated[self.columns[s]].mean()) for s in SKILLS}
-
-    def log_odds(self, text: str) -> dict[str, float]:
-        """The evidence per skill on a scale that does not saturate near 0 or 1."""
-        logits = self._calibrated_logits(text)
-        return {s: float(logits[self.columns[s]].mean()) for s in SKILLS}
+        """The combined probability of every label (skills and pitfalls) for one answer."""
+        whole, rows, _ = self.evidence(text)
+        result = combined(
+            features(whole, rows, names_service(text)),
+            self.combiner_coef,
+            self.combiner_intercept,
+        )
+        return {label: float(p) for label, p in zip(LABELS, result, strict=True)}
 
     def labels_for(self, scores: dict[str, float]) -> frozenset[str]:
+        """The skills shown, at the thresholds chosen by grouped CV."""
         return frozenset(s for s in SKILLS if scores[s] >= self.thresholds[s])
+
+    def pitfalls_for(self, scores: dict[str, float]) -> frozenset[str]:
+        return frozenset(p for p in PITFALLS if scores[p] >= self.thresholds[p])
 
     def assess(self, text: str) -> Assessment:
         scores = self.probabilities(text)
-        return Assessment(scores, self.labels_for(scores), self.version)
+        return Assessment(
+            {s: scores[s] for s in SKILLS},
+            self.labels_for(scores),
+            self.version,
+            pitfall_scores={p: scores[p] for p in PITFALLS},
+            pitfalls=self.pitfalls_for(scores),
+        )
 
-    def explain(self, text: str, top: int = 5, minimum: float = 0.05) -> dict[str, dict[str, list]]:
-        """Per skill, the words whose removal lowers (`up`) or raises (`down`) the evidence most.
-
-        Occlusion rather than reading coefficients: character n-grams have no readable
-        names, but "without this word the evidence drops" is plain to a trainee. Measured in
-        log-odds, because a confident answer's probability sits at 1.0 whichever word is gone.
-        """
-        full = self.log_odds(text)
-        words = list(dict.fromkeys(m.group(0) for m in _WORD.finditer(text)))
-        effects: dict[str, list[tuple[str, float]]] = {s: [] for s in SKILLS}
-        for word in words:
-            without = re.sub(rf"(?u)\b{re.escape(word)}\b", " ", text)
-            reduced = self.log_odds(without)
-            for skill in SKILLS:
-                effects[skill].append((word, round(full[skill] - reduced[skill], 3)))
-        result = {}
-        for skill in SKILLS:
-            ranked = sorted(effects[skill], key=lambda item: -item[1])
-            result[skill] = {
-                "up": [[w, d] for w, d in ranked if d >= minimum][:top],
-                "down": [[w, d] for w, d in reversed(ranked) if d <= -minimum][:top],
+    def explain(self, text: str, scores: dict[str, float] | None = None) -> dict[str, dict]:
+        """Per label that the answer shows, the phrases of the answer that carried it (see
+        `trainer.scoring.evidence`); nothing for a label it does not show."""
+        scores = scores if scores is not None else self.probabilities(text)
+        shown = self.labels_for(scores) | self.pitfalls_for(scores)
+        _, rows, texts = self.evidence(text)
+        result: dict[str, dict] = {}
+        for index, label in enumerate(LABELS):
+            if label not in shown:
+                result[label] = {"up": [], "down": []}
+                continue
+            carrier = texts[int(rows[:, index].argmax())] or text
+            result[label] = {
+                "up": phrases(carrier, partial(self.base_log_odds, label=index)),
+                "down": [],
             }
         return result
 
     def assess_explained(self, text: str) -> Assessment:
-        assessment = self.assess(text)
+        scores = self.probabilities(text)
         return Assessment(
-            assessment.scores, assessment.labels, assessment.model, self.explain(text)
+            {s: scores[s] for s in SKILLS},
+            self.labels_for(scores),
+            self.version,
+            self.explain(text, scores),
+            pitfall_scores={p: scores[p] for p in PITFALLS},
+            pitfalls=self.pitfalls_for(scores),
         )
 
     def explaining(self) -> ExplainingScorer:
@@ -131,82 +193,131 @@ class SkillModel:
 
     # ---------------------------------------------------------------- files
 
-    def save(self, stem: Path) -> None:
-        """Write `stem.json` and `stem.npz` atomically, readable by the owner only."""
+    def _arrays(self) -> dict[str, np.ndarray]:
+        return {
+            "weights": self.weights,
+            "intercepts": self.intercepts,
+            "sigmoid_a": self.sigmoid_a,
+            "sigmoid_b": self.sigmoid_b,
+            "combiner_coef": self.combiner_coef,
+            "combiner_intercept": self.combiner_intercept,
+            **{f"idf{i}": idf for i, idf in enumerate(self.idf)},
+        }
+
+    def save(self, stem: Path, mode: int = 0o600) -> None:
+        """Write `stem.npz` and then `stem.json` (which records the npz's hash) atomically,
+        readable by the owner only unless `mode` says otherwise (the shipped model)."""
         stem.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        buffer = io.BytesIO()
+        # allow_pickle spelled out: the arrays are all numeric, so nothing is pickled either
+        # way (and `load` would refuse a pickle); named, it also keeps mypy from matching
+        # **arrays against that keyword.
+        np.savez(buffer, allow_pickle=False, **self._arrays())
+        data = buffer.getvalue()
         meta = {
             "format": FORMAT,
             "version": self.version,
+            "labels": list(LABELS),
+            "combiner_features": list(FEATURES),
             "analyzers": list(self.analyzers),
             "word_ngrams": list(self.word_ngrams),
             "char_ngrams": list(self.char_ngrams),
             "vocabularies": [sorted(v, key=v.__getitem__) for v in self.vocabularies],
             "columns": self.columns,
             "thresholds": self.thresholds,
+            "arrays_sha256": hashlib.sha256(data).hexdigest(),
             "meta": self.meta,
         }
-        arrays = {
-            "weights": self.weights,
-            "intercepts": self.intercepts,
-            "sigmoid_a": self.sigmoid_a,
-            "sigmoid_b": self.sigmoid_b,
-            **{f"idf{i}": idf for i, idf in enumerate(self.idf)},
-        }
-        # allow_pickle spelled out: the arrays are all numeric, so nothing is pickled either
-        # way (and `load` would refuse a pickle); named, it also keeps mypy from matching
-        # **arrays against that keyword.
-        _atomic(
-            stem.with_suffix(".npz"),
-            lambda handle: np.savez(handle, allow_pickle=False, **arrays),
-        )
+        _atomic(stem.with_suffix(".npz"), lambda handle: handle.write(data), mode)
         _atomic(
             stem.with_suffix(".json"),
             lambda handle: handle.write(json.dumps(meta, ensure_ascii=False).encode()),
+            mode,
         )
 
     @classmethod
     def load(cls, stem: Path) -> SkillModel:
+        """Read a saved model, refusing anything that is not exactly what `save` wrote."""
         try:
             meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
-            if meta.get("format") != FORMAT:
-                raise ModelFileError(f"format {meta.get('format')} != {FORMAT}")
-            with np.load(stem.with_suffix(".npz"), allow_pickle=False) as arrays:
+            if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+                raise ModelFileError(f"format {meta.get('format')!r} != {FORMAT}")
+            if meta.get("labels") != list(LABELS) or meta.get("combiner_features") != list(
+                FEATURES
+            ):
+                raise ModelFileError("labels or combiner features of another version")
+            data = stem.with_suffix(".npz").read_bytes()
+            if hashlib.sha256(data).hexdigest() != meta.get("arrays_sha256"):
+                raise ModelFileError("the arrays do not match their recorded hash")
+            with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
                 blocks = len(meta["vocabularies"])
-                idf = [arrays[f"idf{i}"].astype(np.float64) for i in range(blocks)]
-                weights = arrays["weights"].astype(np.float64)
-                intercepts = arrays["intercepts"].astype(np.float64)
-                sigmoid_a = arrays["sigmoid_a"].astype(np.float64)
-                sigmoid_b = arrays["sigmoid_b"].astype(np.float64)
+                loaded = {name: np.asarray(arrays[name], dtype=np.float64) for name in ARRAYS}
+                idf = [np.asarray(arrays[f"idf{i}"], dtype=np.float64) for i in range(blocks)]
             vocabularies = [{t: i for i, t in enumerate(v)} for v in meta["vocabularies"]]
-            if weights.shape[0] != sum(len(v) for v in vocabularies):
-                raise ModelFileError("weights do not match the vocabularies")
-            return cls(
+            model = cls(
                 analyzers=tuple(meta["analyzers"]),
-                word_ngrams=tuple(meta["word_ngrams"]),
-                char_ngrams=tuple(meta["char_ngrams"]),
+                word_ngrams=_pair(meta["word_ngrams"]),
+                char_ngrams=_pair(meta["char_ngrams"]),
                 vocabularies=vocabularies,
                 idf=idf,
-                weights=weights,
-                intercepts=intercepts,
-                sigmoid_a=sigmoid_a,
-                sigmoid_b=sigmoid_b,
-                columns={k: list(v) for k, v in meta["columns"].items()},
-                thresholds={k: float(v) for k, v in meta["thresholds"].items()},
+                columns={str(k): [int(c) for c in v] for k, v in meta["columns"].items()},
+                thresholds={str(k): float(v) for k, v in meta["thresholds"].items()},
                 version=str(meta["version"]),
                 meta=dict(meta.get("meta", {})),
+                **loaded,
             )
         except ModelFileError:
             raise
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ModelFileError(str(exc)) from exc
+        except Exception as exc:  # zip, OS, JSON, key or type trouble: all mean "unusable"
+            raise ModelFileError(f"{type(exc).__name__}: {exc}") from exc
+        model.validate()
+        return model
+
+    def validate(self) -> None:
+        """Shapes that fit together, finite numbers, thresholds strictly between 0 and 1."""
+        k = len(self.intercepts)
+        n = sum(len(v) for v in self.vocabularies)
+        problems = []
+        if len(self.analyzers) != len(self.vocabularies) or len(self.idf) != len(self.vocabularies):
+            problems.append("blocks")
+        if any(len(idf) != len(v) for idf, v in zip(self.idf, self.vocabularies, strict=False)):
+            problems.append("idf")
+        if (
+            self.weights.shape != (n, k)
+            or self.sigmoid_a.shape != (k,)
+            or self.sigmoid_b.shape != (k,)
+        ):
+            problems.append("weights")
+        if self.combiner_coef.shape != (len(LABELS), len(FEATURES)):
+            problems.append("combiner")
+        if self.combiner_intercept.shape != (len(LABELS),):
+            problems.append("combiner intercept")
+        if set(self.columns) != set(LABELS) or any(
+            not cols or min(cols) < 0 or max(cols) >= k for cols in self.columns.values()
+        ):
+            problems.append("columns")
+        if set(self.thresholds) != set(LABELS) or not all(
+            0.0 < t < 1.0 and math.isfinite(t) for t in self.thresholds.values()
+        ):
+            problems.append("thresholds")
+        arrays = [*self._arrays().values()]
+        if not all(np.isfinite(a).all() for a in arrays):
+            problems.append("non-finite numbers")
+        if problems:
+            raise ModelFileError("unusable model: " + ", ".join(problems))
 
 
-def _atomic(path: Path, write) -> None:
+def _pair(value: Any) -> tuple[int, int]:
+    low, high = value
+    return int(low), int(high)
+
+
+def _atomic(path: Path, write, mode: int = 0o600) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)
-        os.chmod(tmp, 0o600)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

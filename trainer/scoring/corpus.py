@@ -114,6 +114,7 @@ def dialogue_examples(content) -> list[Example]:
                     Example(
                         text=choice.text,
                         labels=choice.skills,
+                        pitfalls=choice.pitfalls,
                         group=f"dialogue:{dialogue.id}:{node.id}",
                         persona=dialogue.persona,
                         source=f"dialogue:{dialogue.id}",

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from trainer.content.model import SKILLS
+from trainer.content.model import PITFALLS, SKILLS
+from trainer.scoring.combine import LABELS
 from trainer.scoring.corpus import Example
 
 
@@ -24,14 +25,16 @@ class SkillMetrics:
 
 @dataclass
 class Evaluation:
-    """Metrics per system ("model", "keywords", "majority") and per skill, for one data set."""
+    """Metrics per system ("model", "keywords", "majority") and per label, for one data set."""
 
     name: str
     examples: int
     systems: dict[str, dict[str, SkillMetrics]] = field(default_factory=dict)
 
-    def macro_f1(self, system: str) -> float:
-        return float(np.mean([self.systems[system][s].f1 for s in SKILLS]))
+    def macro_f1(self, system: str, labels: tuple[str, ...] = SKILLS) -> float:
+        """Macro-F1 over the skills (or, with `labels=PITFALLS`, over the pitfalls)."""
+        found = [self.systems[system][x].f1 for x in labels if x in self.systems[system]]
+        return float(np.mean(found)) if found else 0.0
 
 
 def metrics(truth: np.ndarray, predicted: np.ndarray) -> SkillMetrics:
@@ -51,39 +54,47 @@ def evaluate(
     predictions: dict[str, np.ndarray],
     majority_from: Sequence[Example] | None = None,
 ) -> Evaluation:
-    """Score each system's 0/1 predictions (n x skills) against the examples' labels."""
+    """Score each system's 0/1 predictions (n x labels: skills, then pitfalls, or skills
+    only) against the examples' labels."""
     from trainer.scoring.keywords import KeywordScorer
     from trainer.scoring.pipeline import label_matrix
 
     truth = label_matrix(examples)
     keyword = KeywordScorer()
     systems = dict(predictions)
-    systems["keywords"] = np.array(
-        [[s in keyword.assess(e.text).labels for s in SKILLS] for e in examples], dtype=int
-    )
+    assessed = [keyword.assess(e.text) for e in examples]
+    systems["keywords"] = np.array([[x in a.shown for x in LABELS] for a in assessed], dtype=int)
     reference = label_matrix(majority_from or examples)
     majority = (reference.mean(axis=0) > 0.5).astype(int)
     systems["majority"] = np.tile(majority, (len(examples), 1))
     result = Evaluation(name, len(examples))
     for system, predicted in systems.items():
         result.systems[system] = {
-            skill: metrics(truth[:, i], predicted[:, i]) for i, skill in enumerate(SKILLS)
+            label: metrics(truth[:, i], predicted[:, i])
+            for i, label in enumerate(LABELS[: predicted.shape[1]])
         }
     return result
 
 
 def table(evaluation: Evaluation, markdown: bool = False) -> str:
     """The evaluation as an aligned text table, or a Markdown table."""
-    header = ["system", "skill", "precision", "recall", "F1", "kappa", "agree", "n+"]
+    header = ["system", "label", "precision", "recall", "F1", "kappa", "agree", "n+"]
     rows = []
-    for system, per_skill in evaluation.systems.items():
-        for skill in SKILLS:
-            m = per_skill[skill]
+    for system, per_label in evaluation.systems.items():
+        for label in LABELS:
+            if label not in per_label:
+                continue
+            m = per_label[label]
             rows.append(
-                [system, skill, f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.f1:.3f}",
+                [system, label, f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.f1:.3f}",
                  f"{m.kappa:.3f}", f"{m.agreement:.3f}", str(m.support)]
             )  # fmt: skip
-        rows.append([system, "macro-F1", "", "", f"{evaluation.macro_f1(system):.3f}", "", "", ""])
+        rows.append(
+            [system, "macro-F1 skills", "", "", f"{evaluation.macro_f1(system):.3f}", "", "", ""]
+        )
+        if PITFALLS[0] in per_label:
+            pitfalls = f"{evaluation.macro_f1(system, PITFALLS):.3f}"
+            rows.append([system, "macro-F1 pitfalls", "", "", pitfalls, "", "", ""])
     if markdown:
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(r) + " |" for r in rows]

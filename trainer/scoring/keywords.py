@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from trainer.content.model import SKILLS
+from trainer.content.model import PITFALLS, SKILLS
 from trainer.engine.records import Assessment
 
 KEYWORDS: dict[str, tuple[str, ...]] = {
@@ -64,7 +64,33 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-_COMPILED = {skill: [re.compile(p) for p in pats] for skill, pats in KEYWORDS.items()}
+#: The same afternoon's work for the pitfalls: the phrases a trainer would underline.
+PITFALL_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "advice": (
+        r"\b(je|u) moet\b", r"\bmoet (je|u)\b", r"\bzou ik\b", r"\bprobeer\b",
+        r"\bga (eens|maar|gewoon)\b", r"\ber al aan gedacht\b", r"\bhet beste\b",
+        r"\bweet (je|u) wat helpt\b",
+    ),
+    "takeover": (
+        r"\bik regel\b", r"\bregel ik\b", r"\bik bel\b.*\bvoor (je|u)\b", r"\blaat (mij|maar aan mij)\b",
+        r"\bik doe (het|dat)\b", r"\bgeef .* maar\b", r"\bzoek ik\b",
+    ),
+    "reassurance": (
+        r"\bkomt (wel )?goed\b", r"\bvalt (best |wel )?mee\b", r"\bgeen zorgen\b",
+        r"\biedereen heeft\b", r"\bzo erg is het\b", r"\bgaat vanzelf\b",
+    ),
+    "closed": (
+        r"^(heeft|hebt|heb|bent|ben|is|woont|werkt|kent|ken|weet|gaat|doet|neemt|wilt|wil) (u|je|jij)\b[^?]*\?\s*$",
+    ),
+    "judging": (
+        r"\bwaarom (heeft|hebt|heb|bent|ben|doe|doet)\b", r"\bzelf kunnen weten\b",
+        r"\bhad (je|u)\b", r"\bmoet(en)? ook\b", r"\bverplicht\b", r"\bschande\b",
+    ),
+}  # fmt: skip
+
+_COMPILED = {
+    label: [re.compile(p) for p in pats] for label, pats in {**KEYWORDS, **PITFALL_KEYWORDS}.items()
+}
 
 
 @dataclass(frozen=True)
@@ -80,4 +106,13 @@ class KeywordScorer:
             for skill in SKILLS
         }
         labels = frozenset(s for s, v in scores.items() if v >= 0.5)
-        return Assessment(scores, labels, self.version)
+        pitfall_scores = {
+            p: 1.0 if any(x.search(lowered) for x in _COMPILED[p]) else 0.0 for p in PITFALLS
+        }
+        return Assessment(
+            scores,
+            labels,
+            self.version,
+            pitfall_scores=pitfall_scores,
+            pitfalls=frozenset(p for p, v in pitfall_scores.items() if v >= 0.5),
+        )
